@@ -1,0 +1,115 @@
+/**
+ * Keeps this process under Halo's rolling request budget (hosted: "300 Requests per rolling 5 minute window",
+ * HALO-API.md §5.1) across every caller that talks to the same Halo instance.
+ *
+ * The interface is deliberately tiny so a Postgres-backed implementation can replace the in-memory one when several
+ * processes share a tenant: `acquire()` would insert a row into a per-instance request log (or take a slot in a
+ * counter table) inside a transaction and wait until fewer than `max` rows fall inside the window; `penalize()` would
+ * write a "blocked until" timestamp all processes read. Nothing else in the client changes.
+ */
+export interface RateGovernor {
+  /** Resolves when one request may be sent now. FIFO: earlier callers go first. */
+  acquire(signal?: AbortSignal): Promise<void>;
+  /** Halo answered 429: hold every caller back for at least `ms`. */
+  penalize?(ms: number): void;
+}
+
+export interface RateBudget {
+  max: number;
+  windowMs: number;
+}
+
+export const DEFAULT_RATE_BUDGET: RateBudget = { max: 300, windowMs: 300_000 };
+
+/** Sliding-window log: at most `max` sends in any `windowMs`, measured at send time. */
+export class InMemoryRateGovernor implements RateGovernor {
+  private readonly sent: number[] = []; // send times, oldest first
+  private readonly waiters: Array<{ resolve: () => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private blockedUntil = 0;
+
+  constructor(
+    readonly budget: RateBudget,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!(budget.max >= 1) || !(budget.windowMs > 0)) throw new Error('rate budget needs max >= 1 and windowMs > 0');
+  }
+
+  acquire(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const w: (typeof this.waiters)[number] = { resolve, reject, signal };
+      if (signal) {
+        w.onAbort = () => {
+          const i = this.waiters.indexOf(w);
+          if (i >= 0) this.waiters.splice(i, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', w.onAbort, { once: true });
+      }
+      this.waiters.push(w);
+      this.drain();
+    });
+  }
+
+  penalize(ms: number): void {
+    this.blockedUntil = Math.max(this.blockedUntil, this.now() + Math.max(0, ms));
+  }
+
+  /** Requests sent within the current window (for tests and metrics). */
+  inFlightWindow(): number {
+    this.prune(this.now());
+    return this.sent.length;
+  }
+
+  private prune(now: number): void {
+    const cutoff = now - this.budget.windowMs;
+    while (this.sent.length && this.sent[0] <= cutoff) this.sent.shift();
+  }
+
+  private drain(): void {
+    if (this.timer) return;
+    const now = this.now();
+    this.prune(now);
+    while (this.waiters.length && now >= this.blockedUntil && this.sent.length < this.budget.max) {
+      const w = this.waiters.shift()!;
+      if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+      this.sent.push(now);
+      w.resolve();
+    }
+    if (!this.waiters.length) return;
+    const nextFree = this.sent.length >= this.budget.max ? this.sent[0] + this.budget.windowMs + 1 : now;
+    const wait = Math.max(nextFree, this.blockedUntil) - now;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.drain();
+    }, Math.max(1, wait));
+    // A pending wait must not keep a finished process alive.
+    this.timer.unref?.();
+  }
+}
+
+/** A governor that never waits (rateBudget: false). */
+export const unlimitedGovernor: RateGovernor = { acquire: () => Promise.resolve() };
+
+const registry = new Map<string, InMemoryRateGovernor>();
+
+/**
+ * The process-wide governor for one Halo instance, keyed by its resource server URL. Every HaloClient for the same
+ * instance shares it, whatever connection object created it. The first caller's budget wins; a caller asking for a
+ * different budget gets a fresh governor only if none exists yet (budgets come from one config value in practice).
+ */
+export function governorFor(key: string, budget: RateBudget = DEFAULT_RATE_BUDGET): InMemoryRateGovernor {
+  const k = key.toLowerCase().replace(/\/+$/, '');
+  let g = registry.get(k);
+  if (!g) {
+    g = new InMemoryRateGovernor(budget);
+    registry.set(k, g);
+  }
+  return g;
+}
+
+/** Forget the shared governors (tests). */
+export function resetRateGovernors(): void {
+  registry.clear();
+}
