@@ -83,6 +83,8 @@ export interface AuthEndpoint {
   tenant?: string;
   /** `authinfo` = announced by Halo; `default` = `{base}/auth` fallback. */
   source: 'authinfo' | 'default';
+  /** HTTP status of `/api/authinfo` (diagnostics: 404/HTML there hints the URL is not a Halo instance). */
+  authInfoStatus?: number;
 }
 
 const silentLogger: HaloLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -221,8 +223,10 @@ export class HaloTransport {
 
   private async doDiscover(signal?: AbortSignal): Promise<AuthEndpoint> {
     let info: HaloAuthInfo | undefined;
+    let authInfoStatus: number | undefined;
     try {
       const res = await this.rawFetch('GET', `${this.urls.apiUrl}/authinfo`, { signal, governed: true, retries: 2 });
+      authInfoStatus = res.status;
       if (res.status >= 200 && res.status < 300) {
         try {
           const parsed = JSON.parse(res.text) as unknown;
@@ -246,9 +250,9 @@ export class HaloTransport {
     const tenant = this.tenantOverride ?? (typeof info?.tenant_id === 'string' && info.tenant_id.trim() ? info.tenant_id.trim() : undefined);
     let auth: AuthEndpoint;
     if (info && typeof info.auth_url === 'string' && info.auth_url.trim()) {
-      auth = { authUrl: normalizeAuthUrl(info.auth_url), tenant, source: 'authinfo' };
+      auth = { authUrl: normalizeAuthUrl(info.auth_url), tenant, source: 'authinfo', authInfoStatus };
     } else {
-      auth = { authUrl: this.urls.defaultAuthUrl, tenant, source: 'default' };
+      auth = { authUrl: this.urls.defaultAuthUrl, tenant, source: 'default', authInfoStatus };
     }
     this.auth = auth;
     this.log('debug', { authUrl: auth.authUrl, source: auth.source, tenant: auth.tenant }, 'halo auth server found');
