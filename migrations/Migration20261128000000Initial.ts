@@ -1,0 +1,23 @@
+import { Migration } from '@mikro-orm/migrations';
+
+export class Migration20261128000000Initial extends Migration {
+  override async up(): Promise<void> {
+    this.addSql(`create table "api_key" ("id" uuid not null, "tenant_id" uuid not null, "key_hash" text not null, "prefix" text not null, "label" text null, "created_at" timestamptz not null default current_timestamp, "revoked_at" timestamptz null, constraint "api_key_pkey" primary key ("id"));`);
+    this.addSql(`alter table "api_key" add constraint "api_key_key_hash_unique" unique ("key_hash");`);
+    this.addSql(`create table "company" ("id" uuid not null, "tenant_id" uuid not null, "halo_id" int null, "halo_updated_at" timestamptz null, "last_synced_at" timestamptz null, "content_hash" text null, "sync_errors" jsonb not null default '[]', "deleted_at" timestamptz null, "created_at" timestamptz not null default current_timestamp, "updated_at" timestamptz not null default current_timestamp, "name" text not null, "website" text null, "is_prospect" boolean not null default false, "inactive" boolean not null default false, constraint "company_pkey" primary key ("id"));`);
+    this.addSql(`create index "company_tenant_id_name_index" on "company" ("tenant_id", "name");`);
+    this.addSql(`alter table "company" add constraint "company_tenant_id_halo_id_unique" unique ("tenant_id", "halo_id");`);
+    this.addSql(`create table "contact" ("id" uuid not null, "tenant_id" uuid not null, "halo_id" int null, "halo_updated_at" timestamptz null, "last_synced_at" timestamptz null, "content_hash" text null, "sync_errors" jsonb not null default '[]', "deleted_at" timestamptz null, "created_at" timestamptz not null default current_timestamp, "updated_at" timestamptz not null default current_timestamp, "company_id" uuid null, "name" text not null, "email" text null, "phone" text null, "inactive" boolean not null default false, constraint "contact_pkey" primary key ("id"));`);
+    this.addSql(`create index "contact_tenant_id_company_id_index" on "contact" ("tenant_id", "company_id");`);
+    this.addSql(`alter table "contact" add constraint "contact_tenant_id_halo_id_unique" unique ("tenant_id", "halo_id");`);
+    this.addSql(`create table "item" ("id" uuid not null, "tenant_id" uuid not null, "halo_id" int null, "halo_updated_at" timestamptz null, "last_synced_at" timestamptz null, "content_hash" text null, "sync_errors" jsonb not null default '[]', "deleted_at" timestamptz null, "created_at" timestamptz not null default current_timestamp, "updated_at" timestamptz not null default current_timestamp, "name" text not null, "description" text null, "price" numeric(18,4) null, "cost" numeric(18,4) null, "recurring" boolean not null default false, constraint "item_pkey" primary key ("id"));`);
+    this.addSql(`alter table "item" add constraint "item_tenant_id_halo_id_unique" unique ("tenant_id", "halo_id");`);
+    this.addSql(`create table "opportunity" ("id" uuid not null, "tenant_id" uuid not null, "halo_id" int null, "halo_updated_at" timestamptz null, "last_synced_at" timestamptz null, "content_hash" text null, "sync_errors" jsonb not null default '[]', "deleted_at" timestamptz null, "created_at" timestamptz not null default current_timestamp, "updated_at" timestamptz not null default current_timestamp, "company_id" uuid null, "title" text not null, "status" text null, "value" numeric(18,4) null, constraint "opportunity_pkey" primary key ("id"));`);
+    this.addSql(`create index "opportunity_tenant_id_company_id_index" on "opportunity" ("tenant_id", "company_id");`);
+    this.addSql(`alter table "opportunity" add constraint "opportunity_tenant_id_halo_id_unique" unique ("tenant_id", "halo_id");`);
+    this.addSql(`create table "quote" ("id" uuid not null, "tenant_id" uuid not null, "halo_id" int null, "halo_updated_at" timestamptz null, "last_synced_at" timestamptz null, "content_hash" text null, "sync_errors" jsonb not null default '[]', "deleted_at" timestamptz null, "created_at" timestamptz not null default current_timestamp, "updated_at" timestamptz not null default current_timestamp, "company_id" uuid null, "opportunity_id" uuid null, "title" text not null, "status" text not null default 'DRAFT', constraint "quote_pkey" primary key ("id"));`);
+    this.addSql(`create index "quote_tenant_id_company_id_index" on "quote" ("tenant_id", "company_id");`);
+    this.addSql(`alter table "quote" add constraint "quote_tenant_id_halo_id_unique" unique ("tenant_id", "halo_id");`);
+    this.addSql(`create table "tenant" ("id" uuid not null, "name" text not null, "website" text not null, "demo" boolean not null default false, "created_at" timestamptz not null default current_timestamp, constraint "tenant_pkey" primary key ("id"));`);
+  }
+}

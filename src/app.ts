@@ -1,0 +1,136 @@
+import 'reflect-metadata';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { ApolloServer } from '@apollo/server';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Config } from './config';
+import { createLogger, type Logger } from './log';
+import { createOrm, migrate, pendingMigrations } from './db/orm';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
+import { buildFederatedSchema } from './graphql/schema';
+import type { GraphQLContext } from './graphql/context';
+import { createHttpServer, sendJson, type Route } from './http/server';
+import { graphiqlPage } from './http/graphiql';
+import { ensureDemoTenant } from './tenants/demo';
+
+const LOOPBACK_OR_ANY = new Set(['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
+
+export interface AppOptions {
+  logger?: Logger;
+  /** Sees every SQL statement (tests count them). */
+  onQuery?: (sql: string) => void;
+}
+
+export interface App {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly orm: MikroORM;
+  /** Base URL once started, e.g. http://127.0.0.1:4000 */
+  readonly url: string;
+  /** Only in demo mode: the demo tenant's API key. */
+  readonly demoApiKey?: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The one composition root: the only module that imports every layer and wires them together. Everything it
+ * builds is torn down by stop(), in reverse order.
+ */
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<App> {
+  const log = opts.logger ?? createLogger(config.logLevel);
+  let embedded: EmbeddedPostgres | undefined;
+  let databaseUrl = config.database.url;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort, log });
+    databaseUrl = embedded.url;
+    log.info({ port: config.database.embeddedPort, dir: config.database.embeddedDir }, 'embedded PostgreSQL started');
+  }
+
+  let orm: MikroORM;
+  try {
+    orm = await createOrm({ url: databaseUrl, poolMax: config.database.poolMax, onQuery: opts.onQuery });
+    await migrate(orm);
+  } catch (err) {
+    await embedded?.stop();
+    throw err;
+  }
+
+  const demoApiKey = config.demo ? await ensureDemoTenant(orm.em.fork(), config.database.embeddedDir) : undefined;
+
+  const schema = await buildFederatedSchema();
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    introspection: true,
+    csrfPrevention: true,
+    // We own shutdown (see stop()): Apollo's own signal handler would race ours and hang.
+    stopOnTerminationSignals: false,
+    logger: { debug: () => undefined, info: () => undefined, warn: (m) => log.warn(m), error: (m) => log.error(m) },
+  });
+
+  let migrationsApplied = false;
+  const routes: Route[] = [
+    {
+      method: 'GET',
+      path: '/healthz',
+      handle: async (_req, res) => sendJson(res, 200, { status: 'ok' }),
+    },
+    {
+      method: 'GET',
+      path: '/readyz',
+      handle: async (_req, res) => {
+        try {
+          await orm.em.getConnection().execute('select 1');
+          migrationsApplied ||= (await pendingMigrations(orm)) === 0;
+          sendJson(res, migrationsApplied ? 200 : 503, { status: migrationsApplied ? 'ready' : 'migrations pending', database: 'ok' });
+        } catch {
+          sendJson(res, 503, { status: 'unavailable', database: 'unreachable' });
+        }
+      },
+    },
+  ];
+
+  const server: Server = createHttpServer({
+    apollo,
+    orm,
+    log,
+    routes,
+    graphiql: config.graphiql ? () => graphiqlPage({ apiKey: demoApiKey }) : undefined,
+  });
+
+  let url = '';
+  let stopped = false;
+  return {
+    config,
+    log,
+    orm,
+    demoApiKey,
+    get url() {
+      return url;
+    },
+    async start() {
+      await apollo.start();
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => resolve());
+      });
+      const { port } = server.address() as AddressInfo;
+      url = `http://${LOOPBACK_OR_ANY.has(config.host) ? 'localhost' : config.host}:${port}`;
+      log.info({ url }, 'halo-sync listening');
+    },
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Stop taking requests, let the ones in flight finish (bounded), then release the database.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => server.closeAllConnections(), 10_000);
+      if (server.listening) await closed;
+      clearTimeout(timer);
+      await apollo.stop().catch(() => undefined);
+      await orm.close(true);
+      await embedded?.stop();
+      log.info('halo-sync stopped');
+    },
+  };
+}

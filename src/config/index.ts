@@ -1,0 +1,138 @@
+import { z } from 'zod';
+
+/**
+ * The whole service reads its environment through this one schema. `loadConfig` never throws one error at a
+ * time: it collects every bad variable so an operator fixes them all in one go.
+ */
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const cronExpr = z
+  .string()
+  .regex(/^(\S+\s+){4,5}\S+$/, 'must be a cron expression with 5 or 6 fields, e.g. "*/15 * * * *"');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  EMBEDDED_PG_DIR: z.string().min(1).default('.data/pg'),
+  EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+  /** AES-256-GCM keys for stored Halo secrets: "keyId:base64key[,keyId:base64key…]"; the first one encrypts. */
+  ENCRYPTION_KEYS: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9_-]+:[A-Za-z0-9+/]{43}=(,[A-Za-z0-9_-]+:[A-Za-z0-9+/]{43}=)*$/,
+      'must be "keyId:base64(32 bytes)[,keyId:base64…]"; generate one with: node -e "console.log(\'k1:\'+require(\'crypto\').randomBytes(32).toString(\'base64\'))"',
+    )
+    .optional(),
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  SYNC_SCHEDULE: cronExpr.default('*/15 * * * *'),
+  OPPORTUNITY_SYNC_SCHEDULE: cronExpr.default('*/5 * * * *'),
+  HALO_URL: z.string().min(1).optional(),
+  HALO_CLIENT_ID: z.string().min(1).optional(),
+  HALO_CLIENT_SECRET: z.string().min(1).optional(),
+  HALO_TENANT: z.string().min(1).optional(),
+  HALO_RATE_LIMIT_PER_5MIN: z.coerce.number().int().min(1).max(100_000).default(300),
+  /** Demo mode: embedded Postgres, a demo tenant, the Halo simulator. Defaults on when nothing is configured. */
+  DEMO: bool.optional(),
+  GRAPHIQL: bool.optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  port: number;
+  host: string;
+  logLevel: Env['LOG_LEVEL'];
+  demo: boolean;
+  graphiql: boolean;
+  database: { url?: string; poolMax: number; embeddedDir: string; embeddedPort: number };
+  encryptionKeys: { id: string; key: Buffer }[];
+  publicBaseUrl?: string;
+  schedule: { sync: string; opportunities: string };
+  halo?: { url: string; clientId: string; clientSecret: string; tenant?: string };
+  haloRateLimitPer5Min: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A fixed, public key: only ever used in demo mode, where nothing real is stored. */
+const DEMO_ENCRYPTION_KEY = { id: 'demo', key: Buffer.alloc(32, 7) };
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings come from `.env` templates and mean "unset".
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(raw);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      // Never echo the received value: it may be a secret.
+      problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    }
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const haloVars = [e.HALO_URL, e.HALO_CLIENT_ID, e.HALO_CLIENT_SECRET];
+  const haloSet = haloVars.filter(Boolean).length;
+  if (haloSet > 0 && haloSet < 3) {
+    for (const [name, v] of [
+      ['HALO_URL', e.HALO_URL],
+      ['HALO_CLIENT_ID', e.HALO_CLIENT_ID],
+      ['HALO_CLIENT_SECRET', e.HALO_CLIENT_SECRET],
+    ] as const) {
+      if (!v) problems.push(`${name}: required when any of HALO_URL, HALO_CLIENT_ID, HALO_CLIENT_SECRET is set`);
+    }
+  }
+  const demo = e.DEMO ?? (e.NODE_ENV !== 'production' && !e.DATABASE_URL && haloSet === 0);
+  if (!demo && !e.ENCRYPTION_KEYS) {
+    problems.push('ENCRYPTION_KEYS: required outside demo mode (stored Halo secrets are encrypted with it)');
+  }
+  if (e.NODE_ENV === 'production' && e.DEMO) {
+    problems.push('DEMO: demo mode cannot run with NODE_ENV=production');
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  const encryptionKeys = e.ENCRYPTION_KEYS
+    ? e.ENCRYPTION_KEYS.split(',').map((pair) => {
+        const [id, b64] = pair.split(':');
+        return { id, key: Buffer.from(b64, 'base64') };
+      })
+    : [DEMO_ENCRYPTION_KEY];
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    demo,
+    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    database: {
+      url: e.DATABASE_URL,
+      poolMax: e.DATABASE_POOL_MAX,
+      embeddedDir: e.EMBEDDED_PG_DIR,
+      embeddedPort: e.EMBEDDED_PG_PORT,
+    },
+    encryptionKeys,
+    publicBaseUrl: e.PUBLIC_BASE_URL,
+    schedule: { sync: e.SYNC_SCHEDULE, opportunities: e.OPPORTUNITY_SYNC_SCHEDULE },
+    halo:
+      haloSet === 3
+        ? { url: e.HALO_URL!, clientId: e.HALO_CLIENT_ID!, clientSecret: e.HALO_CLIENT_SECRET!, tenant: e.HALO_TENANT }
+        : undefined,
+    haloRateLimitPer5Min: e.HALO_RATE_LIMIT_PER_5MIN,
+  };
+}

@@ -1,0 +1,8 @@
+import { ApiKey, Tenant } from './tenant';
+import { Company, Contact, Item, Opportunity, Quote } from './records';
+
+export { ApiKey, Tenant, Company, Contact, Item, Opportunity, Quote };
+export type { RecordSyncError } from './synced';
+
+/** Every entity the ORM knows; add new ones here (and a migration in migrations/). */
+export const entities = [Tenant, ApiKey, Company, Contact, Item, Opportunity, Quote];

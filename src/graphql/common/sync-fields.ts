@@ -1,0 +1,35 @@
+import { Field, ID, Int, ObjectType } from 'type-graphql';
+
+@ObjectType({ description: 'A problem found while syncing one record, with what to do about it.' })
+export class SyncError {
+  @Field(() => String, { description: 'Stable machine-readable code, e.g. ITEM_WITHOUT_GROUP.' })
+  code!: string;
+
+  @Field(() => String)
+  message!: string;
+
+  @Field(() => String, { nullable: true, description: 'How to fix it, in words a Halo admin can act on.' })
+  hint?: string;
+
+  @Field(() => Date)
+  at!: Date;
+}
+
+/** Fields every record mirrored from Halo exposes. */
+@ObjectType()
+export abstract class SyncedFields {
+  @Field(() => ID)
+  id!: string;
+
+  @Field(() => Int, { nullable: true, description: 'The record id in Halo; null until pushed for records created here.' })
+  haloId?: number | null;
+
+  @Field(() => Date, { nullable: true, description: 'When this record was last written from or to Halo.' })
+  lastSyncedAt?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Set when the record was deleted or inactivated in Halo.' })
+  deletedAt?: Date | null;
+
+  @Field(() => [SyncError])
+  syncErrors!: SyncError[];
+}

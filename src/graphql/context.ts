@@ -1,0 +1,11 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Loaders } from './loaders';
+
+/** What every resolver gets: the caller's tenant, a request-scoped entity manager and DataLoaders. */
+export interface GraphQLContext {
+  requestId: string;
+  tenantId: string;
+  apiKeyId: string;
+  em: EntityManager;
+  loaders: Loaders;
+}

@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+export const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface DemoProcess {
+  child: ChildProcess;
+  graphiqlUrl: string;
+  apiKey: string;
+  /** The first two stdout lines, verbatim. */
+  lines: string[];
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/**
+ * `npm start` as a user runs it (the compiled entry, no configuration), except for where it keeps its embedded
+ * database and which ports it takes, so tests never collide with a developer's running demo.
+ */
+export function startDemoProcess(opts: { dataDir: string; pgPort: number }): Promise<DemoProcess> {
+  const child = spawn(process.execPath, [MAIN], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      EMBEDDED_PG_DIR: opts.dataDir,
+      EMBEDDED_PG_PORT: String(opts.pgPort),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stderr!.on('data', (c) => (err += String(c)));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo did not print its two lines in 60 s\nstdout:\n${out}\nstderr:\n${err}`)), 60_000);
+    child.stdout!.on('data', (c) => {
+      out += String(c);
+      const lines = out.split('\n').filter(Boolean);
+      if (lines.length >= 2) {
+        clearTimeout(timer);
+        const url = /^GraphiQL: (http:\/\/localhost:\d+\/graphql)$/.exec(lines[0]);
+        const key = /^API key: (hsk_\S+)$/.exec(lines[1]);
+        if (!url || !key) return reject(new Error(`unexpected demo output:\n${out}`));
+        resolve({ child, graphiqlUrl: url[1], apiKey: key[1], lines: lines.slice(0, 2), stderr: () => err, exited });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`demo exited early with ${code}\nstdout:\n${out}\nstderr:\n${err}`));
+    });
+  });
+}
