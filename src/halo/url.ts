@@ -21,7 +21,9 @@ const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 export function normalizeHaloUrl(input: string): HaloUrls {
   const raw = (input ?? '').trim();
   if (!raw) throw new HaloBadUrlError('The Halo URL is empty. Enter your Halo web address, e.g. yourcompany.halopsa.com.');
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `https://${raw}`;
+  // No scheme: https, except a local simulator (`localhost:4010`), which only speaks http.
+  const local = /^(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/i.test(raw);
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `${local ? 'http' : 'https'}://${raw}`;
   let u: URL;
   try {
     u = new URL(withScheme);
