@@ -1,7 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261128000000Initial } from './Migration20261128000000Initial';
+import { Migration20261128205549Integration } from './Migration20261128205549Integration';
 
-/** Every migration, in order. A new migration file must be added here too. */
+/** Every migration, in order. `npm run migration:create -- Name` writes the next one and registers it here. */
 export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128000000Initial', class: Migration20261128000000Initial },
+  { name: 'Migration20261128205549Integration', class: Migration20261128205549Integration },
 ];

@@ -1,0 +1,116 @@
+/**
+ * The tenant's integration settings (setup guide steps 5–6): one document per tenant, saved section by section,
+ * each save all-or-nothing and recorded in the configuration history.
+ */
+
+export const PRODUCT_TYPES = ['HARDWARE', 'SOFTWARE', 'LICENSE', 'SERVICE', 'LABOR', 'OTHER'] as const;
+export type ProductType = (typeof PRODUCT_TYPES)[number];
+
+export const OPPORTUNITY_STATUSES = ['OPEN', 'WON', 'LOST'] as const;
+export type OpportunityStatus = (typeof OPPORTUNITY_STATUSES)[number];
+
+export const QUOTE_STATUSES = ['DRAFT', 'SENT', 'APPROVED', 'DECLINED'] as const;
+export type QuoteStatus = (typeof QUOTE_STATUSES)[number];
+
+/** Our address fields; Halo addresses have four free lines and a postcode. Country and region have their own fields. */
+export const ADDRESS_FIELDS = ['street', 'street2', 'city', 'state', 'postalCode'] as const;
+export type AddressField = (typeof ADDRESS_FIELDS)[number];
+export const HALO_ADDRESS_LINES = ['line1', 'line2', 'line3', 'line4', 'postcode'] as const;
+export type HaloAddressLine = (typeof HALO_ADDRESS_LINES)[number];
+
+export interface PrimaryClientSetting {
+  haloClientId: number;
+  name: string;
+  website: string;
+}
+
+export interface ProductGroupMapping {
+  haloGroupId: number;
+  productType: ProductType;
+}
+
+export interface OpportunitySettings {
+  defaultTypeId: number;
+  importTypeIds: number[];
+  /** Our status → the Halo status we set. */
+  toHalo: { status: OpportunityStatus; haloStatusId: number }[];
+  /** Halo status → our status, for every Halo status we may meet. */
+  fromHalo: { haloStatusId: number; status: OpportunityStatus }[];
+}
+
+export interface CompanySettings {
+  /** Halo customer type given to accounts/prospects we import or create. */
+  prospectTypeId: number | null;
+  address: Record<AddressField, HaloAddressLine | null>;
+}
+
+export interface QuoteStatusMapping {
+  status: QuoteStatus;
+  haloQuoteStatusId: number;
+  /** What the linked opportunity moves to: a ticket status, a pipeline stage, or both. */
+  haloOpportunityStatusId: number | null;
+  haloPipelineStageId: number | null;
+}
+
+export interface ProductDefaults {
+  shippingItemId: number | null;
+  /** Product group used for products sent to Halo whose type has no group mapping. */
+  defaultGroupId: number | null;
+}
+
+export interface AccountCodes {
+  groups: { haloGroupId: number; code: string }[];
+  items: { haloItemId: number; code: string }[];
+}
+
+export interface IntegrationSettingsDoc {
+  primaryClient: PrimaryClientSetting | null;
+  productGroups: ProductGroupMapping[];
+  opportunities: OpportunitySettings | null;
+  companies: CompanySettings | null;
+  quoteStatuses: QuoteStatusMapping[];
+  productDefaults: ProductDefaults;
+  accountCodes: AccountCodes;
+}
+
+export type SettingsSection = keyof IntegrationSettingsDoc;
+
+export const DEFAULT_ADDRESS_MAPPING: Record<AddressField, HaloAddressLine | null> = {
+  street: 'line1',
+  street2: 'line2',
+  city: 'line3',
+  state: 'line4',
+  postalCode: 'postcode',
+};
+
+export function emptySettings(): IntegrationSettingsDoc {
+  return {
+    primaryClient: null,
+    productGroups: [],
+    opportunities: null,
+    companies: null,
+    quoteStatuses: [],
+    productDefaults: { shippingItemId: null, defaultGroupId: null },
+    accountCodes: { groups: [], items: [] },
+  };
+}
+
+/** Stored documents from older versions may lack newer sections: fill them in. */
+export function withDefaults(stored: Partial<IntegrationSettingsDoc> | null | undefined): IntegrationSettingsDoc {
+  return { ...emptySettings(), ...(stored ?? {}) };
+}
+
+/**
+ * The account (nominal) code a product is sold under: its own override, else its product group's, else none.
+ * The push side calls this for every quotation line and product it sends.
+ */
+export function resolveAccountCode(
+  codes: AccountCodes,
+  product: { haloItemId?: number | null; haloGroupId?: number | null },
+): { code: string; source: 'product' | 'group' } | null {
+  const own = product.haloItemId != null ? codes.items.find((c) => c.haloItemId === product.haloItemId) : undefined;
+  if (own) return { code: own.code, source: 'product' };
+  const group = product.haloGroupId != null ? codes.groups.find((c) => c.haloGroupId === product.haloGroupId) : undefined;
+  if (group) return { code: group.code, source: 'group' };
+  return null;
+}

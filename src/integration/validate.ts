@@ -1,0 +1,224 @@
+import { normaliseWebsite } from '../tenants/tenants';
+import {
+  ADDRESS_FIELDS,
+  OPPORTUNITY_STATUSES,
+  QUOTE_STATUSES,
+  type AccountCodes,
+  type CompanySettings,
+  type OpportunitySettings,
+  type ProductDefaults,
+  type ProductGroupMapping,
+  type QuoteStatusMapping,
+} from './settings';
+
+/** One bad field: where (a path into the mutation's input), why, and a stable code. */
+export interface FieldError {
+  path: string;
+  code: 'REQUIRED' | 'UNKNOWN_HALO_ID' | 'NOT_A_PRODUCT_GROUP' | 'DUPLICATE' | 'CONFLICT' | 'WEBSITE_MISMATCH' | 'INVALID';
+  message: string;
+}
+
+export interface Named {
+  id: number;
+  name: string;
+}
+
+/** What Halo knows, as the validators need it. Read live through the Halo client (cached), or in memory in tests. */
+export interface HaloCatalog {
+  client(id: number): Promise<{ id: number; name: string; website: string | null; inactive: boolean } | null>;
+  /** Every asset group, with whether it is marked "Use for Items" (a product group). */
+  assetGroups(): Promise<(Named & { isProductGroup: boolean })[]>;
+  opportunityTypes(): Promise<Named[]>;
+  statuses(): Promise<Named[]>;
+  quoteStatuses(): Promise<Named[]>;
+  customerTypes(): Promise<Named[]>;
+  pipelineStages(): Promise<Named[]>;
+  item(id: number): Promise<(Named & { groupId: number | null }) | null>;
+}
+
+const ids = (rows: Named[]) => new Set(rows.map((r) => r.id));
+
+function duplicates<T>(values: T[]): Set<T> {
+  const seen = new Set<T>();
+  const dup = new Set<T>();
+  for (const v of values) (seen.has(v) ? dup : seen).add(v);
+  return dup;
+}
+
+export async function validatePrimaryClient(
+  catalog: HaloCatalog,
+  haloClientId: number,
+  tenantWebsite: string,
+): Promise<{ errors: FieldError[]; client?: { id: number; name: string; website: string } }> {
+  const client = await catalog.client(haloClientId);
+  if (!client) {
+    return { errors: [{ path: 'haloClientId', code: 'UNKNOWN_HALO_ID', message: `Halo has no client with id ${haloClientId}` }] };
+  }
+  if (!client.website?.trim()) {
+    return {
+      errors: [
+        {
+          path: 'haloClientId',
+          code: 'WEBSITE_MISMATCH',
+          message: `"${client.name}" has no website in Halo. Set it to ${tenantWebsite} on the client in Halo, then choose it again.`,
+        },
+      ],
+    };
+  }
+  if (normaliseWebsite(client.website) !== normaliseWebsite(tenantWebsite)) {
+    return {
+      errors: [
+        {
+          path: 'haloClientId',
+          code: 'WEBSITE_MISMATCH',
+          message: `"${client.name}" has website ${client.website} in Halo, which does not match your company's ${tenantWebsite}. Choose your own company (the MSP) or correct its website in Halo.`,
+        },
+      ],
+    };
+  }
+  return { errors: [], client: { id: client.id, name: client.name, website: client.website } };
+}
+
+export async function validateProductGroups(catalog: HaloCatalog, mappings: ProductGroupMapping[]): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  const groups = new Map((await catalog.assetGroups()).map((g) => [g.id, g]));
+  const dup = duplicates(mappings.map((m) => m.haloGroupId));
+  mappings.forEach((m, i) => {
+    const group = groups.get(m.haloGroupId);
+    if (!group) errors.push({ path: `mappings.${i}.haloGroupId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no asset group with id ${m.haloGroupId}` });
+    else if (!group.isProductGroup) {
+      errors.push({
+        path: `mappings.${i}.haloGroupId`,
+        code: 'NOT_A_PRODUCT_GROUP',
+        message: `"${group.name}" is not marked "Use for Items" in Halo, so it is not a product group`,
+      });
+    }
+    if (dup.has(m.haloGroupId)) {
+      errors.push({ path: `mappings.${i}.haloGroupId`, code: 'DUPLICATE', message: `product group ${m.haloGroupId} is mapped more than once` });
+    }
+  });
+  return errors;
+}
+
+export async function validateOpportunities(catalog: HaloCatalog, s: OpportunitySettings): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  const [types, statuses] = await Promise.all([catalog.opportunityTypes(), catalog.statuses()]);
+  const typeIds = ids(types);
+  const statusIds = ids(statuses);
+  if (!typeIds.has(s.defaultTypeId)) {
+    errors.push({ path: 'defaultTypeId', code: 'UNKNOWN_HALO_ID', message: `${s.defaultTypeId} is not an opportunity ticket type in Halo` });
+  }
+  if (!s.importTypeIds.length) errors.push({ path: 'importTypeIds', code: 'REQUIRED', message: 'choose at least one opportunity type to import' });
+  const dupTypes = duplicates(s.importTypeIds);
+  s.importTypeIds.forEach((id, i) => {
+    if (!typeIds.has(id)) errors.push({ path: `importTypeIds.${i}`, code: 'UNKNOWN_HALO_ID', message: `${id} is not an opportunity ticket type in Halo` });
+    if (dupTypes.has(id)) errors.push({ path: `importTypeIds.${i}`, code: 'DUPLICATE', message: `type ${id} is listed twice` });
+  });
+  const dupOurs = duplicates(s.toHalo.map((m) => m.status));
+  s.toHalo.forEach((m, i) => {
+    if (!statusIds.has(m.haloStatusId)) errors.push({ path: `toHalo.${i}.haloStatusId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no status with id ${m.haloStatusId}` });
+    if (dupOurs.has(m.status)) errors.push({ path: `toHalo.${i}.status`, code: 'CONFLICT', message: `${m.status} is mapped to more than one Halo status` });
+  });
+  for (const status of OPPORTUNITY_STATUSES) {
+    if (!s.toHalo.some((m) => m.status === status)) {
+      errors.push({ path: 'toHalo', code: 'REQUIRED', message: `choose the Halo status for ${status} opportunities` });
+    }
+  }
+  const dupHalo = duplicates(s.fromHalo.map((m) => m.haloStatusId));
+  s.fromHalo.forEach((m, i) => {
+    if (!statusIds.has(m.haloStatusId)) errors.push({ path: `fromHalo.${i}.haloStatusId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no status with id ${m.haloStatusId}` });
+    if (dupHalo.has(m.haloStatusId)) {
+      errors.push({ path: `fromHalo.${i}.haloStatusId`, code: 'CONFLICT', message: `Halo status ${m.haloStatusId} is mapped to more than one status` });
+    }
+  });
+  // Round trip: a status we write must read back as itself, or a push would flip the status on the next sync.
+  s.toHalo.forEach((m, i) => {
+    const back = s.fromHalo.find((f) => f.haloStatusId === m.haloStatusId);
+    if (back && back.status !== m.status) {
+      errors.push({
+        path: `toHalo.${i}.haloStatusId`,
+        code: 'CONFLICT',
+        message: `${m.status} is sent as Halo status ${m.haloStatusId}, which is read back as ${back.status}`,
+      });
+    }
+  });
+  return errors;
+}
+
+export async function validateCompanies(catalog: HaloCatalog, s: CompanySettings): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  if (s.prospectTypeId !== null && !ids(await catalog.customerTypes()).has(s.prospectTypeId)) {
+    errors.push({ path: 'prospectTypeId', code: 'UNKNOWN_HALO_ID', message: `Halo has no customer type with id ${s.prospectTypeId}` });
+  }
+  const used = new Map<string, string>();
+  for (const field of ADDRESS_FIELDS) {
+    const line = s.address[field];
+    if (!line) continue;
+    const other = used.get(line);
+    if (other) errors.push({ path: `address.${field}`, code: 'CONFLICT', message: `${field} and ${other} both map to Halo ${line}` });
+    else used.set(line, field);
+  }
+  if (!s.address.street) errors.push({ path: 'address.street', code: 'REQUIRED', message: 'street must map to a Halo address line' });
+  return errors;
+}
+
+export async function validateQuoteStatuses(catalog: HaloCatalog, mappings: QuoteStatusMapping[]): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  const [quoteStatuses, statuses, stages] = await Promise.all([catalog.quoteStatuses(), catalog.statuses(), catalog.pipelineStages()]);
+  const q = ids(quoteStatuses);
+  const st = ids(statuses);
+  const ps = ids(stages);
+  const dup = duplicates(mappings.map((m) => m.status));
+  mappings.forEach((m, i) => {
+    if (dup.has(m.status)) errors.push({ path: `mappings.${i}.status`, code: 'DUPLICATE', message: `${m.status} is mapped more than once` });
+    if (!q.has(m.haloQuoteStatusId)) errors.push({ path: `mappings.${i}.haloQuoteStatusId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no quote status with id ${m.haloQuoteStatusId}` });
+    if (m.haloOpportunityStatusId !== null && !st.has(m.haloOpportunityStatusId)) {
+      errors.push({ path: `mappings.${i}.haloOpportunityStatusId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no status with id ${m.haloOpportunityStatusId}` });
+    }
+    if (m.haloPipelineStageId !== null && !ps.has(m.haloPipelineStageId)) {
+      errors.push({ path: `mappings.${i}.haloPipelineStageId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no pipeline stage with id ${m.haloPipelineStageId}` });
+    }
+    if (m.haloOpportunityStatusId === null && m.haloPipelineStageId === null) {
+      errors.push({ path: `mappings.${i}`, code: 'REQUIRED', message: `choose what the opportunity moves to when a quote is ${m.status}: a status, a pipeline stage, or both` });
+    }
+  });
+  for (const status of QUOTE_STATUSES) {
+    if (!mappings.some((m) => m.status === status)) errors.push({ path: 'mappings', code: 'REQUIRED', message: `map the ${status} quote status` });
+  }
+  return errors;
+}
+
+export async function validateProductDefaults(catalog: HaloCatalog, d: ProductDefaults): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  if (d.shippingItemId !== null && !(await catalog.item(d.shippingItemId))) {
+    errors.push({ path: 'shippingItemId', code: 'UNKNOWN_HALO_ID', message: `Halo has no item with id ${d.shippingItemId}` });
+  }
+  if (d.defaultGroupId !== null) {
+    const group = (await catalog.assetGroups()).find((g) => g.id === d.defaultGroupId);
+    if (!group) errors.push({ path: 'defaultGroupId', code: 'UNKNOWN_HALO_ID', message: `Halo has no asset group with id ${d.defaultGroupId}` });
+    else if (!group.isProductGroup) errors.push({ path: 'defaultGroupId', code: 'NOT_A_PRODUCT_GROUP', message: `"${group.name}" is not marked "Use for Items" in Halo` });
+  }
+  return errors;
+}
+
+const ACCOUNT_CODE = /^[\w.\- /]{1,50}$/;
+
+export async function validateAccountCodes(catalog: HaloCatalog, codes: AccountCodes): Promise<FieldError[]> {
+  const errors: FieldError[] = [];
+  const groups = new Map((await catalog.assetGroups()).map((g) => [g.id, g]));
+  const dupGroups = duplicates(codes.groups.map((g) => g.haloGroupId));
+  codes.groups.forEach((g, i) => {
+    const group = groups.get(g.haloGroupId);
+    if (!group) errors.push({ path: `groups.${i}.haloGroupId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no asset group with id ${g.haloGroupId}` });
+    else if (!group.isProductGroup) errors.push({ path: `groups.${i}.haloGroupId`, code: 'NOT_A_PRODUCT_GROUP', message: `"${group.name}" is not a product group` });
+    if (dupGroups.has(g.haloGroupId)) errors.push({ path: `groups.${i}.haloGroupId`, code: 'DUPLICATE', message: `group ${g.haloGroupId} has more than one code` });
+    if (!ACCOUNT_CODE.test(g.code)) errors.push({ path: `groups.${i}.code`, code: 'INVALID', message: 'an account code is 1–50 letters, digits, spaces or . - / _' });
+  });
+  const dupItems = duplicates(codes.items.map((g) => g.haloItemId));
+  for (const [i, it] of codes.items.entries()) {
+    if (!(await catalog.item(it.haloItemId))) errors.push({ path: `items.${i}.haloItemId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no item with id ${it.haloItemId}` });
+    if (dupItems.has(it.haloItemId)) errors.push({ path: `items.${i}.haloItemId`, code: 'DUPLICATE', message: `item ${it.haloItemId} has more than one code` });
+    if (!ACCOUNT_CODE.test(it.code)) errors.push({ path: `items.${i}.code`, code: 'INVALID', message: 'an account code is 1–50 letters, digits, spaces or . - / _' });
+  }
+  return errors;
+}
