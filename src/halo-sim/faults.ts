@@ -1,0 +1,106 @@
+/** Programmable misbehaviour of the HTTP side, and Halo's rolling-window rate limit (HALO-API.md §5.1). */
+
+export interface RequestMatch {
+  method?: string;
+  /** Exact path, a glob (`/api/Client/*`), or a RegExp; case-insensitive like Halo's routing. */
+  path?: string | RegExp;
+}
+
+export interface FaultSpec {
+  /**
+   * latency: answer normally after `ms`. error5xx: answer `status` (default 500) without touching state.
+   * hang: hold the request for `ms`, then 504 like the gateway in front of Halo. timeoutAfterApply: perform the
+   * request, then hang and 504 (the "did my write go through?" case). rateLimit: a 429 regardless of the counter.
+   */
+  kind: 'latency' | 'error5xx' | 'hang' | 'timeoutAfterApply' | 'rateLimit';
+  match?: RequestMatch;
+  /** How many matching requests it affects (default 1; Infinity for all). */
+  count?: number;
+  ms?: number;
+  status?: number;
+}
+
+interface ActiveFault extends FaultSpec {
+  id: number;
+  remaining: number;
+}
+
+/** `'GET /api/Client'`, `'/api/Client/*'` or a RegExp over `METHOD /path`. */
+export type EndpointPattern = string | RegExp | RequestMatch;
+
+export function matches(pattern: EndpointPattern | undefined, method: string, path: string): boolean {
+  if (pattern === undefined) return true;
+  if (pattern instanceof RegExp) return pattern.test(`${method} ${path}`) || pattern.test(path);
+  if (typeof pattern === 'string') {
+    const m = /^([A-Z]+)\s+(.*)$/.exec(pattern);
+    return matches({ method: m?.[1], path: m ? m[2] : pattern }, method, path);
+  }
+  if (pattern.method && pattern.method.toUpperCase() !== method) return false;
+  if (pattern.path === undefined) return true;
+  if (pattern.path instanceof RegExp) return pattern.path.test(path);
+  const glob = pattern.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*');
+  return new RegExp(`^${glob}/?$`, 'i').test(path);
+}
+
+export class FaultInjector {
+  private faults: ActiveFault[] = [];
+  private nextId = 1;
+
+  add(spec: FaultSpec): number {
+    const id = this.nextId++;
+    this.faults.push({ ...spec, id, remaining: spec.count ?? 1 });
+    return id;
+  }
+
+  clear(id?: number): void {
+    this.faults = id === undefined ? [] : this.faults.filter((f) => f.id !== id);
+  }
+
+  list(): FaultSpec[] {
+    return this.faults.map(({ id: _id, remaining, ...spec }) => ({ ...spec, count: remaining }));
+  }
+
+  /** The first armed fault for this request, consuming one of its uses. */
+  take(method: string, path: string): FaultSpec | undefined {
+    const fault = this.faults.find((f) => f.remaining > 0 && matches(f.match, method, path));
+    if (!fault) return undefined;
+    fault.remaining--;
+    this.faults = this.faults.filter((f) => f.remaining > 0);
+    return fault;
+  }
+}
+
+export interface RateLimit {
+  max: number;
+  windowMs: number;
+}
+
+/** Counts accepted requests in a rolling window; refused ones do not count, so a client that backs off recovers. */
+export class RollingRateLimiter {
+  private hits: number[] = [];
+
+  constructor(public limit: RateLimit | false) {}
+
+  /** Undefined when the request may proceed, else milliseconds until a slot frees up. */
+  acquire(now: number): number | undefined {
+    if (!this.limit) return undefined;
+    const since = now - this.limit.windowMs;
+    let drop = 0;
+    while (drop < this.hits.length && (this.hits[drop] as number) <= since) drop++;
+    if (drop) this.hits = this.hits.slice(drop);
+    if (this.hits.length >= this.limit.max) return (this.hits[0] as number) + this.limit.windowMs - now;
+    this.hits.push(now);
+    return undefined;
+  }
+
+  reset(): void {
+    this.hits = [];
+  }
+
+  /** Halo's text, with this limiter's numbers. */
+  message(): string {
+    const limit = this.limit || { max: 300, windowMs: 300_000 };
+    const minutes = Math.round(limit.windowMs / 60_000);
+    return `Rate Limit Reached - ${limit.max} Requests per rolling ${minutes} minute window`;
+  }
+}

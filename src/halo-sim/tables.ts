@@ -1,0 +1,52 @@
+/** The simulator's tables and how each maps onto a Halo request schema. */
+export const TABLES = {
+  clients: { schema: 'Area', lastUpdate: 'alastupdate', created: 'datecreated' },
+  sites: { schema: 'Site', lastUpdate: 'slastupdate' },
+  users: { schema: 'Users', lastUpdate: 'ulastupdate', created: 'datecreated' },
+  items: { schema: 'Item', lastUpdate: 'lastmodified', created: 'datecreated' },
+  assetGroups: { schema: 'Generic' },
+  ticketTypes: { schema: 'RequestType' },
+  statuses: { schema: 'TStatus' },
+  tickets: { schema: 'Faults', lastUpdate: 'last_update', created: 'datecreated' },
+  quotes: { schema: 'QuotationHeader', lastUpdate: 'last_update_time' },
+  salesOrders: { schema: 'OrderHead', lastUpdate: 'last_update_time' },
+  taxes: { schema: 'Tax' },
+  agents: { schema: 'Uname', created: 'datecreated' },
+  teams: { schema: 'SectionDetail' },
+  categories: { schema: 'CategoryDetail' },
+  lookups: { schema: 'Lookup' },
+  webhooks: { schema: 'Webhook', uuidIds: true },
+  notifications: { schema: 'UnameNotification' },
+  webhookEvents: { schema: 'WebhookEvent', uuidIds: true },
+} as const satisfies Record<string, { schema: string; lastUpdate?: string; created?: string; uuidIds?: boolean }>;
+
+export type TableName = keyof typeof TABLES;
+export type RecordId = number | string;
+
+export const TABLE_NAMES = Object.keys(TABLES) as TableName[];
+
+export function tableDef(table: TableName): { schema: string; lastUpdate?: string; created?: string; uuidIds?: boolean } {
+  return TABLES[table];
+}
+
+/**
+ * Lookup ids for the lookup tables the simulator serves through `GET /api/Lookup?lookupid=N`. Halo's real ids
+ * were not found in any source (HALO-API.md §6, §8); these are the simulator's own.
+ */
+export const LOOKUP_IDS = {
+  customerType: 33,
+  quoteStatus: 49,
+  countryCode: 70,
+  regionCode: 71,
+  pipelineStage: 142,
+  billingPeriod: 150,
+} as const;
+
+/**
+ * Billing period codes used on items and lines. Halo's integer → period mapping is undocumented (§6); the
+ * simulator counts months, with 0 for one-off.
+ */
+export const BILLING_PERIODS = { oneOff: 0, monthly: 1, quarterly: 3, halfYearly: 6, annually: 12 } as const;
+
+/** Halo's built-in closed status (DOTMARC shows status 9 with hasbeenclosed). */
+export const CLOSED_STATUS_ID = 9;
