@@ -94,6 +94,8 @@ export interface HaloListFilter {
   activeinactive?: string;
   /** Only ids; "not compatible with pagination" (spec) – sent without paging params. */
   idonly?: boolean;
+  /** The tickets/opportunities spelling of `idonly`. */
+  ticketidonly?: boolean;
   lastupdatefromdate?: Date | string;
   lastupdatetodate?: Date | string;
   client_id?: number;
@@ -202,7 +204,8 @@ export class HaloClient {
   async *listPages<R extends HaloResourceName>(resource: R, filter: HaloListFilter = {}, opts: ListOptions = {}): AsyncGenerator<Array<HaloResourceTypes[R]>> {
     const def: HaloResourceDef = HALO_RESOURCES[resource];
     const where = `GET ${def.path}`;
-    const paginate = (opts.paginate ?? def.paginated) && !filter.idonly;
+    // `idonly`/`ticketidonly` are "not compatible with pagination" (spec): one request returns every id.
+    const paginate = (opts.paginate ?? def.paginated) && !filter.idonly && !filter.ticketidonly;
     const requestedSize = Math.max(1, Math.floor(opts.pageSize ?? 100));
     const limit = opts.limit ?? Infinity;
     const seen = new Set<string>();

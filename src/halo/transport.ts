@@ -293,11 +293,12 @@ export class HaloTransport {
     });
     this.stats.tokenRequests++;
     const path = `${tokenUrl.pathname}`; // never the query or the body in errors
-    // Token POSTs are safe to repeat (an extra token is harmless), so they retry like GETs. They do not take a slot
-    // from the API budget: the auth server may be another host, and Halo's limit is stated for the API.
+    // Token POSTs are safe to repeat (an extra token is harmless), so they retry like GETs. They take a slot from
+    // the budget when the auth server is the API's host (a per-host limit would count them); an auth server on
+    // another host has its own limits.
     const res = await this.rawFetch('POST', tokenUrl.toString(), {
       signal,
-      governed: false,
+      governed: tokenUrl.host.toLowerCase() === this.urls.host,
       body: form.toString(),
       contentType: 'application/x-www-form-urlencoded',
       retries: this.retry.maxAttempts,
