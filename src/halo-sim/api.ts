@@ -316,11 +316,12 @@ export class HaloApi {
     const view = ep.listView ?? ((r: HaloRecord) => r);
     const shaped = idOnly ? rows.map((r) => ({ id: r.id })) : rows.map((r) => this.view(ep, view(r, q)));
     const key = ep.paging === 'optin' && pageinate && override === undefined ? ep.pagedEnvelope : envelope;
-    if (key === null || key === undefined) return { ...this.json(200, shaped, this.schema(ep)), ...(page ? { page } : {}) };
-    const body: HaloRecord = page !== undefined ? { page_no: page, page_size: pageSize, record_count: total } : { record_count: total };
-    body[key] = shaped;
-    if (ep.table === 'tickets') body.include_children = false;
-    return { ...this.json(200, body, this.schema(ep)), ...(page ? { page } : {}) };
+    const rowsJson = toHaloJson(shaped, this.schema(ep), this.quirks.doublesAsFloats);
+    const pageMeta = page !== undefined ? { page } : {};
+    if (key === null || key === undefined) return { ...this.jsonRaw(200, rowsJson), ...pageMeta };
+    const head: HaloRecord = page !== undefined ? { page_no: page, page_size: pageSize, record_count: total } : { record_count: total };
+    if (ep.table === 'tickets') head.include_children = false;
+    return { ...this.jsonRaw(200, `${JSON.stringify(head).slice(0, -1)},${JSON.stringify(key)}:${rowsJson}}`), ...pageMeta };
   }
 
   private ordered(ep: Endpoint, q: URLSearchParams): HaloRecord[] {
