@@ -62,8 +62,16 @@ export class InMemoryRateGovernor implements RateGovernor {
     return this.sent.length;
   }
 
+  /**
+   * We count at send time, Halo at receipt: a slot frees a little after the window so that network jitter cannot
+   * make Halo see max+1 requests in its window (2 % of the window, at most 1 s).
+   */
+  private get slackMs(): number {
+    return Math.min(1000, Math.ceil(this.budget.windowMs * 0.02));
+  }
+
   private prune(now: number): void {
-    const cutoff = now - this.budget.windowMs;
+    const cutoff = now - this.budget.windowMs - this.slackMs;
     while (this.sent.length && this.sent[0] <= cutoff) this.sent.shift();
   }
 
@@ -78,7 +86,7 @@ export class InMemoryRateGovernor implements RateGovernor {
       w.resolve();
     }
     if (!this.waiters.length) return;
-    const nextFree = this.sent.length >= this.budget.max ? this.sent[0] + this.budget.windowMs + 1 : now;
+    const nextFree = this.sent.length >= this.budget.max ? this.sent[0] + this.budget.windowMs + this.slackMs + 1 : now;
     const wait = Math.max(nextFree, this.blockedUntil) - now;
     this.timer = setTimeout(() => {
       this.timer = undefined;
