@@ -101,6 +101,8 @@ export class WebhookDispatcher {
   private readonly inflight = new Set<Promise<void>>();
   private held: (() => void) | undefined;
   private heldSend: Promise<void> | undefined;
+  /** Deliveries to one webhook go out one after another, so only the faults below reorder them. */
+  private readonly queues = new Map<string, Promise<void>>();
   private stopped = false;
 
   constructor(private readonly state: HaloState, private readonly quirks: SimQuirks) {
@@ -207,11 +209,13 @@ export class WebhookDispatcher {
       case 'drop':
         delivery.outcome = 'dropped';
         return;
-      case 'duplicate':
-        this.track(this.send(delivery));
-        this.deliveries.push({ ...delivery, headers: { ...delivery.headers } });
-        this.track(this.send(this.deliveries[this.deliveries.length - 1] as WebhookDelivery));
+      case 'duplicate': {
+        const copy = { ...delivery, headers: { ...delivery.headers } };
+        this.deliveries.push(copy);
+        this.track(this.inOrder(delivery));
+        this.track(this.inOrder(copy));
         return;
+      }
       case 'delay':
         this.track(new Promise((r) => setTimeout(r, fault.ms ?? 1000)).then(() => this.send(delivery)));
         return;
@@ -222,11 +226,17 @@ export class WebhookDispatcher {
         this.track(this.heldSend);
         return;
       default: {
-        const sent = this.send(delivery);
+        const sent = this.inOrder(delivery);
         this.track(sent);
         if (this.held) void sent.finally(() => this.releaseHeld());
       }
     }
+  }
+
+  private inOrder(d: WebhookDelivery): Promise<void> {
+    const next = (this.queues.get(d.webhookId) ?? Promise.resolve()).then(() => this.send(d));
+    this.queues.set(d.webhookId, next);
+    return next;
   }
 
   private releaseHeld(): void {
