@@ -45,15 +45,18 @@ export async function diagnose(options: HaloClientOptions): Promise<DiagnosticSt
     return s.ok;
   };
 
+  const clientOptions: HaloClientOptions = {
+    timeoutMs: 15_000,
+    ...options,
+    retry: { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 2_000, ...options.retry },
+  };
+
   // 1. URL
   let client: HaloClient;
+  let lacksStandard = false;
   try {
     normalizeHaloUrl(options.baseUrl);
-    client = new HaloClient({
-      timeoutMs: 15_000,
-      ...options,
-      retry: { maxAttempts: 2, baseDelayMs: 250, maxDelayMs: 2_000, ...options.retry },
-    });
+    client = new HaloClient(clientOptions);
   } catch (e) {
     const credentialProblem = e instanceof HaloError && e.kind === 'bad_credentials';
     push({
@@ -94,8 +97,17 @@ export async function diagnose(options: HaloClientOptions): Promise<DiagnosticSt
     await client.transport.getToken();
     push({ step: 'token', ok: true, message: 'Halo issued an access token for these credentials.' });
   } catch (e) {
-    push(await tokenFailure(client, e, auth.source === 'default'));
-    return steps;
+    const { step, granted } = await tokenFailure(client, e, auth.source === 'default');
+    push(step);
+    if (!granted?.length) return steps;
+    lacksStandard = !granted.includes('all:standard');
+    // Some permissions are ticked: carry on with those, so the admin sees everything that is missing at once.
+    client = new HaloClient({ ...clientOptions, scopes: granted.join(' ') });
+    try {
+      await client.transport.getToken();
+    } catch {
+      return steps;
+    }
   }
 
   // 4. Acting agent
@@ -112,17 +124,21 @@ export async function diagnose(options: HaloClientOptions): Promise<DiagnosticSt
     }
     push({ step: 'agent', ok: true, message: `Acting as agent "${name}" (id ${me.id}).` });
   } catch (e) {
-    if (e instanceof HaloError && ['permission', 'not_found', 'bad_credentials'].includes(e.kind)) {
+    if (lacksStandard && e instanceof HaloError && e.kind === 'permission') {
+      // Reading the agent needs all:standard, already reported missing: go on to the other checks.
+      push({ step: 'agent', ok: false, message: 'Could not check the acting agent without the all:standard permission.', fix: FIX.scope('all:standard') });
+    } else if (e instanceof HaloError && ['permission', 'not_found', 'bad_credentials'].includes(e.kind)) {
       push({
         step: 'agent',
         ok: false,
         message: `Halo would not say which agent the token acts as (${e.status ?? e.kind}); the application is probably not set to log in as an agent, or that agent is inactive.`,
         fix: `${FIX.loginType} ${FIX.inactiveAgent}`,
       });
+      return steps;
     } else {
       push({ step: 'agent', ok: false, message: describe(e), fix: FIX.transient });
+      return steps;
     }
-    return steps;
   }
 
   // 5-7. Permissions, independent of each other
@@ -161,8 +177,9 @@ export async function diagnose(options: HaloClientOptions): Promise<DiagnosticSt
   return steps;
 }
 
-async function tokenFailure(client: HaloClient, e: unknown, usedDefaultAuth: boolean): Promise<DiagnosticStep> {
-  if (!(e instanceof HaloError)) return { step: 'token', ok: false, message: describe(e), fix: FIX.transient };
+async function tokenFailure(client: HaloClient, e: unknown, usedDefaultAuth: boolean): Promise<{ step: DiagnosticStep; granted?: HaloScope[] }> {
+  const one = (step: DiagnosticStep) => ({ step });
+  if (!(e instanceof HaloError)) return one({ step: 'token', ok: false, message: describe(e), fix: FIX.transient });
   const text = `${e.oauthError ?? ''} ${e.haloMessage ?? ''}`.toLowerCase();
   if (e.kind === 'permission' || e.oauthError === 'invalid_scope') {
     const missing: HaloScope[] = [];
@@ -175,33 +192,36 @@ async function tokenFailure(client: HaloClient, e: unknown, usedDefaultAuth: boo
     }
     const list = missing.length ? missing : REQUIRED_SCOPES;
     return {
-      step: 'token',
-      ok: false,
-      message: `Halo refused the requested permissions (${DEFAULT_SCOPES}); missing: ${list.join(', ')}.`,
-      fix: `In the API application's Permissions tab tick ${list.join(', ')} and save.`,
+      step: {
+        step: 'token',
+        ok: false,
+        message: `Halo refused the requested permissions (${DEFAULT_SCOPES}); not ticked on the API application: ${list.join(', ')}.`,
+        fix: `In the API application's Permissions tab tick ${list.join(', ')} and save.`,
+      },
+      granted: REQUIRED_SCOPES.filter((s) => !list.includes(s)),
     };
   }
   if (e.kind === 'not_found' || (usedDefaultAuth && e.status === 404)) {
-    return {
+    return one({
       step: 'token',
       ok: false,
       message: `There is no Halo token endpoint at ${e.path ?? 'the expected address'} (404): this does not look like a Halo address.`,
       fix: FIX.url,
-    };
+    });
   }
   if (e.kind === 'bad_credentials') {
     if (/inactive|disabled|deactivated/.test(text)) {
-      return { step: 'token', ok: false, message: `Halo refused the token because the application's agent is inactive (${e.haloMessage ?? e.oauthError}).`, fix: FIX.inactiveAgent };
+      return one({ step: 'token', ok: false, message: `Halo refused the token because the application's agent is inactive (${e.haloMessage ?? e.oauthError}).`, fix: FIX.inactiveAgent });
     }
     if (/login ?type|not an agent|agent/.test(text) && e.oauthError !== 'invalid_client') {
-      return { step: 'token', ok: false, message: `Halo refused the token: ${e.haloMessage ?? e.oauthError}.`, fix: `${FIX.loginType} ${FIX.inactiveAgent}` };
+      return one({ step: 'token', ok: false, message: `Halo refused the token: ${e.haloMessage ?? e.oauthError}.`, fix: `${FIX.loginType} ${FIX.inactiveAgent}` });
     }
-    return {
+    return one({
       step: 'token',
       ok: false,
       message: `Halo rejected the Client ID or Client Secret${e.oauthError ? ` (${e.oauthError})` : ''}.`,
       fix: `${FIX.credentials} Also check the application uses Login Type: Agent and its agent is active.`,
-    };
+    });
   }
-  return { step: 'token', ok: false, message: `Could not get a token: ${describe(e)}`, fix: e.retryable ? FIX.transient : FIX.credentials };
+  return one({ step: 'token', ok: false, message: `Could not get a token: ${describe(e)}`, fix: e.retryable ? FIX.transient : FIX.credentials });
 }

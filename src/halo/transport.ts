@@ -34,8 +34,9 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 300_000 };
 
 /**
- * The default scopes are the three the setup guide tells admins to tick. Asking for `all` instead fails with
- * `invalid_scope` on applications configured by that guide; asking for these three on an app ticked `all` works.
+ * The default scopes are the three the setup guide tells admins to tick. Many Halo apps are instead ticked `all`
+ * (what most integrations request); when Halo answers `invalid_scope` to the defaults, the client asks once for
+ * `all` and keeps whichever worked. Explicitly configured scopes are never swapped.
  */
 export const DEFAULT_SCOPES = 'all:standard all:teams admin:webhooks';
 
@@ -165,7 +166,8 @@ export class HaloTransport {
   private readonly fetchImpl: typeof fetch;
   private readonly clientId: string;
   private readonly clientSecret: string;
-  private readonly scopes: string;
+  private scopes: string;
+  private readonly scopesExplicit: boolean;
   private readonly tenantOverride?: string;
   private readonly refreshSkewMs: number;
   private auth?: AuthEndpoint;
@@ -183,6 +185,7 @@ export class HaloTransport {
     this.clientSecret = options.clientSecret;
     this.redactor.add(this.clientSecret);
     this.scopes = (options.scopes ?? DEFAULT_SCOPES).trim().split(/\s+/).join(' ');
+    this.scopesExplicit = options.scopes !== undefined;
     this.tenantOverride = options.tenant?.trim() || undefined;
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
@@ -282,6 +285,24 @@ export class HaloTransport {
   }
 
   private async requestToken(signal?: AbortSignal, scopes = this.scopes, cache = true): Promise<CachedToken> {
+    try {
+      return await this.requestTokenOnce(signal, scopes, cache);
+    } catch (e) {
+      if (cache && !this.scopesExplicit && scopes === DEFAULT_SCOPES && e instanceof HaloError && e.oauthError === 'invalid_scope') {
+        try {
+          const tok = await this.requestTokenOnce(signal, 'all', cache);
+          this.scopes = 'all';
+          this.log('info', {}, 'halo application is not ticked for the default scopes; using scope "all"');
+          return tok;
+        } catch {
+          throw e;
+        }
+      }
+      throw e;
+    }
+  }
+
+  private async requestTokenOnce(signal: AbortSignal | undefined, scopes: string, cache: boolean): Promise<CachedToken> {
     const auth = await this.discoverAuth(signal);
     const tokenUrl = new URL(`${auth.authUrl.replace(/\/+$/, '')}/token`);
     if (auth.tenant) tokenUrl.searchParams.set('tenant', auth.tenant);
