@@ -12,6 +12,7 @@ import type { GraphQLContext } from './graphql/context';
 import { createHttpServer, sendJson, type Route } from './http/server';
 import { graphiqlPage } from './http/graphiql';
 import { ensureDemoTenant } from './tenants/demo';
+import { createIntegrationServices } from './integration';
 
 const LOOPBACK_OR_ANY = new Set(['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
 
@@ -58,6 +59,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const demoApiKey = config.demo ? await ensureDemoTenant(orm.em.fork(), config.database.embeddedDir) : undefined;
 
+  const services = createIntegrationServices(config, log.child({ module: 'halo' }));
   const schema = await buildFederatedSchema();
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -95,6 +97,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     orm,
     log,
     routes,
+    services,
     graphiql: config.graphiql ? () => graphiqlPage({ apiKey: demoApiKey }) : undefined,
   });
 

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Loaders } from './loaders';
+import type { IntegrationServices } from '../integration';
 
 /** What every resolver gets: the caller's tenant, a request-scoped entity manager and DataLoaders. */
 export interface GraphQLContext {
@@ -8,4 +9,5 @@ export interface GraphQLContext {
   apiKeyId: string;
   em: EntityManager;
   loaders: Loaders;
+  services: IntegrationServices;
 }

@@ -11,6 +11,9 @@ import { ContactResolver } from './contact/contact.resolver';
 import { ItemResolver } from './item/item.resolver';
 import { OpportunityResolver } from './opportunity/opportunity.resolver';
 import { QuoteResolver } from './quote/quote.resolver';
+import { ConnectionResolver } from './integration/connection.resolver';
+import { SettingsResolver } from './integration/settings.resolver';
+import { ChecklistResolver, LookupsResolver } from './integration/lookups.resolver';
 
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])`;
 
@@ -23,7 +26,17 @@ const ENTITY_LOADERS: Record<string, keyof Loaders> = {
   Quote: 'quote',
 };
 
-export const resolvers = [CompanyResolver, ContactResolver, ItemResolver, OpportunityResolver, QuoteResolver] as const;
+export const resolvers = [
+  CompanyResolver,
+  ContactResolver,
+  ItemResolver,
+  OpportunityResolver,
+  QuoteResolver,
+  ConnectionResolver,
+  SettingsResolver,
+  LookupsResolver,
+  ChecklistResolver,
+] as const;
 
 /**
  * type-graphql has no federation support of its own: build its schema, print it with the @key directives, and

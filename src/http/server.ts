@@ -6,6 +6,7 @@ import type { Logger } from '../log';
 import type { GraphQLContext } from '../graphql/context';
 import { createLoaders } from '../graphql/loaders';
 import { authenticateApiKey } from '../tenants/tenants';
+import type { IntegrationServices } from '../integration';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -32,6 +33,7 @@ export interface HttpServerDeps {
   orm: MikroORM;
   log: Logger;
   routes: Route[];
+  services: IntegrationServices;
   /** The GraphiQL page, or undefined when GraphiQL is off. */
   graphiql?: () => string;
 }
@@ -118,6 +120,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
         apiKeyId: auth.apiKeyId,
         em,
         loaders: createLoaders(em, auth.tenantId),
+        services: deps.services,
       }),
     });
     for (const [name, value] of result.headers) res.setHeader(name, value);

@@ -1,23 +1,37 @@
+import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { createLogger } from '../../src/log';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
 
 /**
  * Tests run on the server in DATABASE_URL when set (CI: the machine's PostgreSQL) and on an embedded PostgreSQL
  * otherwise. Every test file then works in a database of its own (see db.ts), so files never see each other's rows.
+ * The embedded server is this run's own (own folder, free port): two test runs at once do not share it.
  */
 let embedded: EmbeddedPostgres | undefined;
+const dir = `.data/test-pg-${process.pid}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
 
 export async function setup(): Promise<void> {
   if (process.env.DATABASE_URL) return;
-  embedded = await startEmbeddedPostgres({
-    dir: '.data/test-pg',
-    port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? 54339),
-    log: createLogger('warn'),
-  });
+  embedded = await startEmbeddedPostgres({ dir, port: await freePort(), log: createLogger('warn') });
   // Forked test workers inherit this environment.
   process.env.DATABASE_URL = embedded.url;
 }
 
 export async function teardown(): Promise<void> {
-  await embedded?.stop();
+  if (!embedded) return;
+  await embedded.stop();
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(`${dir}.password`, { force: true });
 }

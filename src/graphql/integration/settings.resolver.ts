@@ -1,0 +1,113 @@
+import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLContext } from '../context';
+import { resolveAccountCode, type IntegrationSettingsDoc, type SettingsSection } from '../../integration/settings';
+import * as v from '../../integration/validate';
+import { Tenant } from '../../db/entities';
+import {
+  AccountCodesType,
+  CompanyImportType,
+  ConfigChangeType,
+  IntegrationSettingsType,
+  OpportunityMappingType,
+  ProductDefaultsType,
+  ProductGroupMappingType,
+  QuoteStatusMappingType,
+  ResolvedAccountCodeType,
+} from './settings.type';
+import { guard } from './errors';
+
+/** type-graphql hands over class instances; the stored document holds plain JSON. */
+const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
+/**
+ * Mappings and defaults (setup guide steps 5–6). Each mutation validates its whole section against Halo first and
+ * saves all of it or nothing.
+ */
+@Resolver()
+export class SettingsResolver {
+  private async save<S extends SettingsSection>(
+    ctx: GraphQLContext,
+    argument: string,
+    section: S,
+    value: IntegrationSettingsDoc[S],
+    validate: (catalog: v.HaloCatalog) => Promise<v.FieldError[]>,
+  ) {
+    return guard(argument, async () => {
+      const catalog = await ctx.services.access.catalogFor(ctx.em, ctx.tenantId);
+      const errors = await validate(catalog);
+      return ctx.services.settings.save(ctx.em, ctx.tenantId, ctx.apiKeyId, section, plain(value), errors);
+    });
+  }
+
+  @Query(() => IntegrationSettingsType)
+  integrationSettings(@Ctx() ctx: GraphQLContext) {
+    return ctx.services.settings.get(ctx.em, ctx.tenantId);
+  }
+
+  @Mutation(() => IntegrationSettingsType, { description: 'Your own company (the MSP) in Halo; its website must match yours.' })
+  async setPrimaryClient(@Arg('haloClientId', () => Int) haloClientId: number, @Ctx() ctx: GraphQLContext) {
+    return guard('', async () => {
+      const tenant = await ctx.em.findOneOrFail(Tenant, { id: ctx.tenantId });
+      const catalog = await ctx.services.access.catalogFor(ctx.em, ctx.tenantId);
+      const { errors, client } = await v.validatePrimaryClient(catalog, haloClientId, tenant.website);
+      const value = client ? { haloClientId: client.id, name: client.name, website: client.website } : null;
+      return ctx.services.settings.save(ctx.em, ctx.tenantId, ctx.apiKeyId, 'primaryClient', value, errors);
+    });
+  }
+
+  @Mutation(() => IntegrationSettingsType, { description: 'Halo product groups (asset groups marked as items) → product types. Replaces the whole mapping.' })
+  setProductGroupMappings(@Arg('mappings', () => [ProductGroupMappingType]) mappings: ProductGroupMappingType[], @Ctx() ctx: GraphQLContext) {
+    return this.save(ctx, 'mappings', 'productGroups', mappings, (c) => v.validateProductGroups(c, mappings));
+  }
+
+  @Mutation(() => IntegrationSettingsType)
+  setOpportunityMapping(@Arg('input', () => OpportunityMappingType) input: OpportunityMappingType, @Ctx() ctx: GraphQLContext) {
+    return this.save(ctx, 'input', 'opportunities', input, (c) => v.validateOpportunities(c, input));
+  }
+
+  @Mutation(() => IntegrationSettingsType)
+  setCompanyImport(@Arg('input', () => CompanyImportType) input: CompanyImportType, @Ctx() ctx: GraphQLContext) {
+    return this.save(ctx, 'input', 'companies', input, (c) => v.validateCompanies(c, input));
+  }
+
+  @Mutation(() => IntegrationSettingsType, { description: 'Draft, Sent, Approved and Declined → Halo quote status and opportunity status or pipeline stage.' })
+  setQuoteStatusMapping(@Arg('mappings', () => [QuoteStatusMappingType]) mappings: QuoteStatusMappingType[], @Ctx() ctx: GraphQLContext) {
+    return this.save(ctx, 'mappings', 'quoteStatuses', mappings, (c) => v.validateQuoteStatuses(c, mappings));
+  }
+
+  @Mutation(() => IntegrationSettingsType)
+  setProductDefaults(@Arg('input', () => ProductDefaultsType) input: ProductDefaultsType, @Ctx() ctx: GraphQLContext) {
+    return this.save(ctx, 'input', 'productDefaults', input, (c) => v.validateProductDefaults(c, input));
+  }
+
+  @Mutation(() => IntegrationSettingsType)
+  setAccountCodes(@Arg('input', () => AccountCodesType) input: AccountCodesType, @Ctx() ctx: GraphQLContext) {
+    return this.save(ctx, 'input', 'accountCodes', input, (c) => v.validateAccountCodes(c, input));
+  }
+
+  @Query(() => ResolvedAccountCodeType, { nullable: true, description: 'The account code a Halo item is sold under: its own, else its group’s.' })
+  async accountCodeFor(@Arg('haloItemId', () => Int) haloItemId: number, @Ctx() ctx: GraphQLContext) {
+    return guard('haloItemId', async () => {
+      const [settings, catalog] = await Promise.all([ctx.services.settings.get(ctx.em, ctx.tenantId), ctx.services.access.catalogFor(ctx.em, ctx.tenantId)]);
+      const item = await catalog.item(haloItemId);
+      return resolveAccountCode(settings.accountCodes, { haloItemId, haloGroupId: item?.groupId ?? null });
+    });
+  }
+
+  @Query(() => [ConfigChangeType], { description: 'Configuration changes, newest first.' })
+  async configHistory(
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('section', () => String, { nullable: true }) section: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    const rows = await ctx.services.settings.history(ctx.em, ctx.tenantId, { first: Math.min(Math.max(first, 1), 200), section });
+    return rows.map((r) => ({
+      id: r.id,
+      section: r.section,
+      at: r.at,
+      apiKeyId: r.apiKeyId ?? null,
+      before: r.before === undefined || r.before === null ? null : JSON.stringify(r.before),
+      after: r.after === undefined || r.after === null ? null : JSON.stringify(r.after),
+    }));
+  }
+}

@@ -1,0 +1,137 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { HALO_ADDRESS_LINES, OPPORTUNITY_STATUSES, PRODUCT_TYPES, QUOTE_STATUSES } from '../../integration/settings';
+
+const enumOf = <T extends readonly string[]>(values: T) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T[number]]: K };
+
+export const ProductTypeEnum = enumOf(PRODUCT_TYPES);
+registerEnumType(ProductTypeEnum, { name: 'ProductType' });
+export const OpportunityStatusEnum = enumOf(OPPORTUNITY_STATUSES);
+registerEnumType(OpportunityStatusEnum, { name: 'OpportunityStatus' });
+export const QuoteStatusEnum = enumOf(QUOTE_STATUSES);
+registerEnumType(QuoteStatusEnum, { name: 'QuoteStatus' });
+export const HaloAddressLineEnum = enumOf(HALO_ADDRESS_LINES);
+registerEnumType(HaloAddressLineEnum, { name: 'HaloAddressLine', description: 'A Halo address line (line1–line4) or the postcode.' });
+
+type ProductType = keyof typeof ProductTypeEnum;
+type OpportunityStatus = keyof typeof OpportunityStatusEnum;
+type QuoteStatus = keyof typeof QuoteStatusEnum;
+type HaloAddressLine = keyof typeof HaloAddressLineEnum;
+
+@ObjectType('PrimaryClient')
+export class PrimaryClientType {
+  @Field(() => Int) haloClientId!: number;
+  @Field(() => String) name!: string;
+  @Field(() => String) website!: string;
+}
+
+@ObjectType('ProductGroupMapping')
+@InputType('ProductGroupMappingInput')
+export class ProductGroupMappingType {
+  @Field(() => Int) haloGroupId!: number;
+  @Field(() => ProductTypeEnum) productType!: ProductType;
+}
+
+@ObjectType('OpportunityStatusToHalo')
+@InputType('OpportunityStatusToHaloInput')
+export class StatusToHalo {
+  @Field(() => OpportunityStatusEnum) status!: OpportunityStatus;
+  @Field(() => Int) haloStatusId!: number;
+}
+
+@ObjectType('OpportunityStatusFromHalo')
+@InputType('OpportunityStatusFromHaloInput')
+export class StatusFromHalo {
+  @Field(() => Int) haloStatusId!: number;
+  @Field(() => OpportunityStatusEnum) status!: OpportunityStatus;
+}
+
+@ObjectType('OpportunityMapping')
+@InputType('OpportunityMappingInput')
+export class OpportunityMappingType {
+  @Field(() => Int, { description: 'Halo ticket type for opportunities created here.' }) defaultTypeId!: number;
+  @Field(() => [Int], { description: 'Halo opportunity types to import.' }) importTypeIds!: number[];
+  @Field(() => [StatusToHalo], { description: 'Our status → the Halo status we set (each of ours exactly once).' }) toHalo!: StatusToHalo[];
+  @Field(() => [StatusFromHalo], { description: 'Halo status → ours (each Halo status at most once).' }) fromHalo!: StatusFromHalo[];
+}
+
+@ObjectType('AddressMapping', { description: 'Which Halo address line each of our address fields is stored in. Country and region have their own Halo fields.' })
+@InputType('AddressMappingInput')
+export class AddressMappingType {
+  @Field(() => HaloAddressLineEnum, { nullable: true }) street!: HaloAddressLine | null;
+  @Field(() => HaloAddressLineEnum, { nullable: true }) street2!: HaloAddressLine | null;
+  @Field(() => HaloAddressLineEnum, { nullable: true }) city!: HaloAddressLine | null;
+  @Field(() => HaloAddressLineEnum, { nullable: true }) state!: HaloAddressLine | null;
+  @Field(() => HaloAddressLineEnum, { nullable: true }) postalCode!: HaloAddressLine | null;
+}
+
+@ObjectType('CompanyImportSettings')
+@InputType('CompanyImportInput')
+export class CompanyImportType {
+  @Field(() => Int, { nullable: true, description: 'Halo customer type for imported accounts/prospects.' }) prospectTypeId!: number | null;
+  @Field(() => AddressMappingType) address!: AddressMappingType;
+}
+
+@ObjectType('QuoteStatusMapping')
+@InputType('QuoteStatusMappingInput')
+export class QuoteStatusMappingType {
+  @Field(() => QuoteStatusEnum) status!: QuoteStatus;
+  @Field(() => Int) haloQuoteStatusId!: number;
+  @Field(() => Int, { nullable: true, description: 'Ticket status the linked opportunity moves to.' }) haloOpportunityStatusId!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Pipeline stage the linked opportunity moves to.' }) haloPipelineStageId!: number | null;
+}
+
+@ObjectType('ProductDefaults')
+@InputType('ProductDefaultsInput')
+export class ProductDefaultsType {
+  @Field(() => Int, { nullable: true, description: 'Halo item used for shipping lines.' }) shippingItemId!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Halo product group for products sent without a mapping.' }) defaultGroupId!: number | null;
+}
+
+@ObjectType('GroupAccountCode')
+@InputType('GroupAccountCodeInput')
+export class GroupAccountCodeType {
+  @Field(() => Int) haloGroupId!: number;
+  @Field(() => String) code!: string;
+}
+
+@ObjectType('ItemAccountCode')
+@InputType('ItemAccountCodeInput')
+export class ItemAccountCodeType {
+  @Field(() => Int) haloItemId!: number;
+  @Field(() => String) code!: string;
+}
+
+@ObjectType('AccountCodes', { description: 'Account (nominal) codes: per product group, overridden per product.' })
+@InputType('AccountCodesInput')
+export class AccountCodesType {
+  @Field(() => [GroupAccountCodeType]) groups!: GroupAccountCodeType[];
+  @Field(() => [ItemAccountCodeType]) items!: ItemAccountCodeType[];
+}
+
+@ObjectType('IntegrationSettings')
+export class IntegrationSettingsType {
+  @Field(() => PrimaryClientType, { nullable: true }) primaryClient!: PrimaryClientType | null;
+  @Field(() => [ProductGroupMappingType]) productGroups!: ProductGroupMappingType[];
+  @Field(() => OpportunityMappingType, { nullable: true }) opportunities!: OpportunityMappingType | null;
+  @Field(() => CompanyImportType, { nullable: true }) companies!: CompanyImportType | null;
+  @Field(() => [QuoteStatusMappingType]) quoteStatuses!: QuoteStatusMappingType[];
+  @Field(() => ProductDefaultsType) productDefaults!: ProductDefaultsType;
+  @Field(() => AccountCodesType) accountCodes!: AccountCodesType;
+}
+
+@ObjectType('ResolvedAccountCode')
+export class ResolvedAccountCodeType {
+  @Field(() => String) code!: string;
+  @Field(() => String, { description: '"product" (the item’s own override) or "group" (its product group’s code).' }) source!: string;
+}
+
+@ObjectType('ConfigChange', { description: 'One change to the integration configuration.' })
+export class ConfigChangeType {
+  @Field(() => ID) id!: string;
+  @Field(() => String, { description: 'connection, primaryClient, productGroups, opportunities, companies, quoteStatuses, productDefaults or accountCodes' })
+  section!: string;
+  @Field(() => Date) at!: Date;
+  @Field(() => ID, { nullable: true, description: 'The API key that made the change.' }) apiKeyId!: string | null;
+  @Field(() => String, { nullable: true, description: 'JSON of the section before.' }) before!: string | null;
+  @Field(() => String, { nullable: true, description: 'JSON of the section after.' }) after!: string | null;
+}

@@ -1,0 +1,46 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { HaloConnectionRow, Tenant } from '../db/entities';
+import { buildChecklist, type Check, type ChecklistFacts } from './checklist';
+import type { HaloAccess } from './halo-access';
+import type { SettingsService } from './settings.service';
+
+/** Gathers the checklist's facts (ours from Postgres, Halo's through the cached catalog) and builds it. */
+export class ChecklistService {
+  constructor(
+    private readonly access: HaloAccess,
+    private readonly settings: SettingsService,
+  ) {}
+
+  async facts(em: EntityManager, tenantId: string): Promise<ChecklistFacts> {
+    const [tenant, connection, settings] = await Promise.all([
+      em.findOneOrFail(Tenant, { id: tenantId }),
+      em.findOne(HaloConnectionRow, { tenantId, status: { $ne: 'DISCONNECTED' } }),
+      this.settings.get(em, tenantId),
+    ]);
+    let productGroups: ChecklistFacts['productGroups'] = null;
+    let primaryClientNow: ChecklistFacts['primaryClientNow'] = null;
+    if (connection) {
+      try {
+        const catalog = await this.access.catalogFor(em, tenantId);
+        productGroups = await catalog.productGroups();
+        if (settings.primaryClient) primaryClientNow = await catalog.client(settings.primaryClient.haloClientId);
+      } catch {
+        // Halo unreachable: those checks report UNKNOWN rather than failing the whole checklist.
+      }
+    }
+    return {
+      tenantWebsite: tenant.website,
+      connection: connection ? { status: connection.status, steps: connection.lastCheck, pipelineStagesEnabled: connection.pipelineStagesEnabled ?? null } : null,
+      settings,
+      primaryClientNow,
+      productGroups,
+      itemsWithoutGroup: null,
+      webhooks: null,
+      lastFullSyncAt: null,
+    };
+  }
+
+  async checklist(em: EntityManager, tenantId: string): Promise<Check[]> {
+    return buildChecklist(await this.facts(em, tenantId));
+  }
+}

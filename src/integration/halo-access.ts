@@ -1,0 +1,74 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { HaloClient, type HaloClientOptions, type HaloLogger } from '../halo';
+import type { SecretBox } from '../crypto/secret-box';
+import { HaloConnectionRow } from '../db/entities';
+import { CachedHaloCatalog } from './halo-catalog';
+
+/** How a tenant's Halo connection is reached: the settings every client for it shares. */
+export interface HaloAccessOptions {
+  box: SecretBox;
+  logger?: HaloLogger;
+  rateBudgetPer5Min: number;
+  timeoutMs?: number;
+}
+
+export class NotConnectedError extends Error {
+  readonly code = 'HALO_NOT_CONNECTED';
+  constructor() {
+    super('This tenant is not connected to Halo: run connectHalo first');
+  }
+}
+
+/** The sealed secret is bound to its tenant: a row copied onto another tenant does not open. */
+export const secretContext = (tenantId: string) => `halo-connection:${tenantId}`;
+
+/**
+ * Builds HaloClients for tenants from their stored connection, one per tenant while the connection is unchanged,
+ * so every caller in this process shares its token cache.
+ */
+export class HaloAccess {
+  private readonly cache = new Map<string, { stamp: string; client: HaloClient }>();
+
+  constructor(private readonly opts: HaloAccessOptions) {}
+
+  clientOptions(input: { baseUrl: string; clientId: string; clientSecret: string; tenant?: string | null }): HaloClientOptions {
+    return {
+      baseUrl: input.baseUrl,
+      clientId: input.clientId,
+      clientSecret: input.clientSecret,
+      tenant: input.tenant ?? undefined,
+      timeoutMs: this.opts.timeoutMs,
+      rateBudget: { max: this.opts.rateBudgetPer5Min, windowMs: 300_000 },
+      logger: this.opts.logger,
+    };
+  }
+
+  async clientFor(em: EntityManager, tenantId: string): Promise<HaloClient> {
+    const row = await em.findOne(HaloConnectionRow, { tenantId, status: { $ne: 'DISCONNECTED' } });
+    if (!row) throw new NotConnectedError();
+    const stamp = `${row.baseUrl}|${row.clientId}|${row.secretSealed}|${row.haloTenant ?? ''}`;
+    const cached = this.cache.get(tenantId);
+    if (cached?.stamp === stamp) return cached.client;
+    const clientSecret = this.opts.box.open({ keyId: row.secretKeyId, sealed: row.secretSealed }, secretContext(tenantId));
+    const client = new HaloClient(this.clientOptions({ baseUrl: row.baseUrl, clientId: row.clientId, clientSecret, tenant: row.haloTenant }));
+    this.cache.set(tenantId, { stamp, client });
+    return client;
+  }
+
+  private readonly catalogs = new WeakMap<HaloClient, CachedHaloCatalog>();
+
+  /** The tenant's cached view of Halo's lookups (admin screens, mapping validation). */
+  async catalogFor(em: EntityManager, tenantId: string): Promise<CachedHaloCatalog> {
+    const client = await this.clientFor(em, tenantId);
+    let catalog = this.catalogs.get(client);
+    if (!catalog) {
+      catalog = new CachedHaloCatalog(client);
+      this.catalogs.set(client, catalog);
+    }
+    return catalog;
+  }
+
+  forget(tenantId: string): void {
+    this.cache.delete(tenantId);
+  }
+}

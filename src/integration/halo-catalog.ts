@@ -1,0 +1,109 @@
+import type { HaloClient } from '../halo';
+import { HALO_LOOKUP_IDS } from '../halo/lookup-ids';
+import type { HaloCatalog, Named } from './validate';
+
+const named = (rows: { id: number; name?: string | null }[]): Named[] =>
+  rows.map((r) => ({ id: r.id, name: r.name ?? `#${r.id}` })).sort((a, b) => a.name.localeCompare(b.name));
+
+const TTL_MS = 60_000;
+
+/**
+ * What the admin screens and the mapping validators read from Halo, live through the client and cached for a
+ * minute per tenant: a person clicking through the screens should not spend the tenant's Halo rate budget.
+ */
+export class CachedHaloCatalog implements HaloCatalog {
+  private readonly cache = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  constructor(
+    private readonly halo: HaloClient,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key);
+    if (hit && this.now() - hit.at < TTL_MS) return hit.value as Promise<T>;
+    const value = load();
+    this.cache.set(key, { at: this.now(), value });
+    // A failure is not cached: the next call asks Halo again.
+    value.catch(() => this.cache.delete(key));
+    return value;
+  }
+
+  client(id: number) {
+    return this.cached(`client:${id}`, async () => {
+      const c = await this.halo.getById('clients', id);
+      return c ? { id: c.id, name: c.name ?? `#${c.id}`, website: c.website ?? null, inactive: c.inactive === true } : null;
+    });
+  }
+
+  clients(search: string | null, limit = 50) {
+    return this.cached(`clients:${search ?? ''}:${limit}`, async () => {
+      const rows = await this.halo.listAll('clients', search ? { search } : {}, { limit, pageSize: limit });
+      return rows.map((c) => ({ id: c.id, name: c.name ?? `#${c.id}`, website: c.website ?? null, inactive: c.inactive === true }));
+    });
+  }
+
+  assetGroups() {
+    return this.cached('assetGroups', async () =>
+      (await this.halo.assetGroups.all()).map((g) => ({ id: g.id, name: g.name ?? `#${g.id}`, isProductGroup: g.showasitem === true })),
+    );
+  }
+
+  async productGroups(): Promise<Named[]> {
+    return (await this.assetGroups()).filter((g) => g.isProductGroup).map(({ id, name }) => ({ id, name }));
+  }
+
+  opportunityTypes() {
+    return this.cached('opportunityTypes', async () => named(await this.halo.opportunityTypes()));
+  }
+
+  statuses() {
+    return this.cached('statuses', async () => named(await this.halo.statuses.all()));
+  }
+
+  private lookup(table: keyof typeof HALO_LOOKUP_IDS) {
+    return this.cached(`lookup:${table}`, async () => this.halo.lookupCodes(HALO_LOOKUP_IDS[table]));
+  }
+
+  async quoteStatuses() {
+    return named(await this.lookup('quoteStatus'));
+  }
+
+  async customerTypes() {
+    return named(await this.lookup('customerType'));
+  }
+
+  async pipelineStages() {
+    return named(await this.lookup('pipelineStage'));
+  }
+
+  async countries() {
+    return (await this.lookup('countryCode')).map((c) => ({ id: c.id, name: c.name ?? `#${c.id}`, code: c.value2 ?? null }));
+  }
+
+  async regions() {
+    return (await this.lookup('regionCode')).map((c) => ({ id: c.id, name: c.name ?? `#${c.id}`, code: c.value2 ?? null }));
+  }
+
+  item(id: number) {
+    return this.cached(`item:${id}`, async () => {
+      const it = await this.halo.getById('items', id);
+      return it ? { id: it.id, name: it.name ?? `#${it.id}`, groupId: it.assetgroup_id ?? null } : null;
+    });
+  }
+
+  items(search: string | null, limit = 50) {
+    return this.cached(`items:${search ?? ''}:${limit}`, async () => {
+      const rows = await this.halo.listAll('items', search ? { search } : {}, { limit, pageSize: limit });
+      return rows.map((it) => ({ id: it.id, name: it.name ?? `#${it.id}`, groupId: it.assetgroup_id ?? null }));
+    });
+  }
+
+  categories() {
+    return this.cached('categories', async () => named(await this.halo.categories.all()));
+  }
+
+  taxCodes() {
+    return this.cached('taxes', async () => named(await this.halo.taxes.all()));
+  }
+}

@@ -1,0 +1,28 @@
+import type { Config } from '../config';
+import type { HaloLogger } from '../halo';
+import { SecretBox } from '../crypto/secret-box';
+import { HaloAccess } from './halo-access';
+import { ConnectionService } from './connection.service';
+import { SettingsService } from './settings.service';
+import { ChecklistService } from './checklist.service';
+
+export interface IntegrationServices {
+  box: SecretBox;
+  access: HaloAccess;
+  connections: ConnectionService;
+  settings: SettingsService;
+  checklist: ChecklistService;
+}
+
+export function createIntegrationServices(config: Config, logger?: HaloLogger): IntegrationServices {
+  const box = new SecretBox(config.encryptionKeys);
+  const access = new HaloAccess({ box, logger, rateBudgetPer5Min: config.haloRateLimitPer5Min });
+  const settings = new SettingsService();
+  return {
+    box,
+    access,
+    connections: new ConnectionService(access, box),
+    settings,
+    checklist: new ChecklistService(access, settings),
+  };
+}

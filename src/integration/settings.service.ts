@@ -1,0 +1,52 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { LockMode } from '@mikro-orm/core';
+import { ConfigChange, IntegrationSettingsRow } from '../db/entities';
+import { withDefaults, type IntegrationSettingsDoc, type SettingsSection } from './settings';
+import type { FieldError } from './validate';
+
+export class SettingsValidationError extends Error {
+  constructor(readonly fieldErrors: FieldError[]) {
+    super(fieldErrors.map((e) => `${e.path}: ${e.message}`).join('; '));
+  }
+}
+
+/** Reads and saves the settings document; every save is validated first, atomic, and recorded in the history. */
+export class SettingsService {
+  async get(em: EntityManager, tenantId: string): Promise<IntegrationSettingsDoc> {
+    const row = await em.findOne(IntegrationSettingsRow, { tenantId });
+    return withDefaults(row?.doc as Partial<IntegrationSettingsDoc> | undefined);
+  }
+
+  async save<S extends SettingsSection>(
+    em: EntityManager,
+    tenantId: string,
+    apiKeyId: string,
+    section: S,
+    value: IntegrationSettingsDoc[S],
+    errors: FieldError[],
+  ): Promise<IntegrationSettingsDoc> {
+    if (errors.length) throw new SettingsValidationError(errors);
+    return em.transactional(async (tx) => {
+      // Two admins saving different sections at once must not lose either change: lock the row, then merge.
+      await tx.getConnection().execute(
+        `insert into integration_settings (tenant_id, doc) values (?, '{}'::jsonb) on conflict (tenant_id) do nothing`,
+        [tenantId],
+      );
+      const row = await tx.findOneOrFail(IntegrationSettingsRow, { tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      const doc = withDefaults(row.doc as Partial<IntegrationSettingsDoc>);
+      const before = doc[section];
+      row.doc = { ...doc, [section]: value };
+      row.version += 1;
+      tx.create(ConfigChange, { tenantId, apiKeyId, section, before, after: value });
+      return withDefaults(row.doc as Partial<IntegrationSettingsDoc>);
+    });
+  }
+
+  async history(em: EntityManager, tenantId: string, opts: { first: number; section?: string | null }): Promise<ConfigChange[]> {
+    return em.find(
+      ConfigChange,
+      { tenantId, ...(opts.section ? { section: opts.section } : {}) },
+      { orderBy: { at: 'desc', id: 'desc' }, limit: opts.first },
+    );
+  }
+}
