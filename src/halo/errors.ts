@@ -435,9 +435,18 @@ export class Redactor {
       .replace(/("?(?:access_token|client_secret|refresh_token|id_token)"?\s*[:=]\s*"?)[^"&\s,}]+/gi, '$1[redacted]');
   }
 
-  /** Scrub a HaloError in place (message, stack, texts) and return it. */
+  /** Deep copy with every string scrubbed. */
+  scrubValue(v: unknown, depth = 0): unknown {
+    if (typeof v === 'string') return this.scrub(v);
+    if (depth > 20 || v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((x) => this.scrubValue(x, depth + 1));
+    return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, this.scrubValue(x, depth + 1)]));
+  }
+
+  /** Scrub a HaloError in place (message, stack, texts, sent body) and return it. */
   scrubError<E extends HaloError>(e: E): E {
-    const w = e as unknown as { message: string; stack?: string; haloMessage?: string; fieldErrors: HaloFieldError[] };
+    const w = e as unknown as { message: string; stack?: string; haloMessage?: string; fieldErrors: HaloFieldError[]; sent?: unknown };
+    if (e instanceof HaloOutcomeUnknownError) w.sent = this.scrubValue(e.sent);
     w.message = this.scrub(e.message);
     if (e.stack) w.stack = this.scrub(e.stack);
     if (e.haloMessage) w.haloMessage = this.scrub(e.haloMessage);
