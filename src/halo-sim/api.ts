@@ -182,6 +182,8 @@ const ENDPOINTS: Endpoint[] = [
     path: 'Webhook', table: 'webhooks', area: 'webhooks', envelope: null, paging: 'none',
     filters: { type: int('type') },
     afterWrite: (rec, input, state, agentId) => {
+      // Inline `events` become Notification subscriptions; the webhook lists them at read time.
+      delete rec.events;
       for (const event of (input.events as HaloRecord[] | undefined) ?? []) {
         state.create('notifications', { ...event, webhook_id: rec.id, id: undefined }, agentId);
       }

@@ -159,6 +159,9 @@ export class SimServer {
     if (lower === '/api/authinfo' && method === 'GET') {
       return json(200, { auth_url: `${this.baseUrl}/auth`, tenant_id: this.deps.tenant });
     }
+    if (lower === '/api/instanceinfo' && method === 'GET') {
+      return json(200, { auth_url: `${this.baseUrl}/auth`, app_version: '2.200.1 (simulator)', agent_url: this.baseUrl, portal_url: `${this.baseUrl}/portal` });
+    }
     if (lower === '/auth/token') return this.token(method, url, body, req);
     if (!lower.startsWith('/api/')) return notFound();
     const check = this.deps.auth.check(req.headers.authorization);

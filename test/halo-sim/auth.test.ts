@@ -19,6 +19,11 @@ describe('Halo simulator: authentication and permissions', () => {
     expect(await r.json()).toEqual({ auth_url: `${sim.url}/auth`, tenant_id: 'acme' });
   });
 
+  it('also reports the authorisation server from /api/InstanceInfo', async () => {
+    const r = await fetch(`${sim.url}/api/InstanceInfo`);
+    expect(await r.json()).toMatchObject({ auth_url: `${sim.url}/auth` });
+  });
+
   it('issues a bearer token for form-encoded client credentials with the tenant in the query', async () => {
     const r = await tokenRequest(sim, creds());
     expect(r.status).toBe(200);

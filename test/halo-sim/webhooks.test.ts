@@ -51,6 +51,12 @@ describe('Halo simulator: outbound webhooks', () => {
     expect((await f.get<HaloRecord>(`/api/Webhook/${hookId}`)).json.url).toBe(rx.url);
   });
 
+  it('turns events posted inline with a webhook into subscriptions', async () => {
+    const created = await f.post<HaloRecord>('/api/Webhook', [{ name: 'inline', url: rx.url, events: [{ eventno: 61, type: -2, delivery_method: 6 }] }]);
+    expect(created.json.events).toMatchObject([{ eventno: 61, webhook_id: created.json.id }]);
+    expect(control().list('notifications', (n) => n.webhook_id === created.json.id)).toHaveLength(1);
+  });
+
   it('posts the §4.2 envelope with the ticket under "ticket" when a person changes a ticket\'s status', async () => {
     hookId = await register({}, [61]);
     control().update('tickets', 1, { status_id: 22 });
