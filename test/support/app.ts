@@ -20,8 +20,9 @@ export interface TestApp {
 }
 
 /** The real app (real HTTP, real Postgres in a database of its own), booted with test overrides. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
-  const db = await createTestDatabase();
+export async function startTestApp(env: Record<string, string> = {}, opts: { databaseUrl?: string } = {}): Promise<TestApp> {
+  // A database of its own, unless the test shares one between two app instances on purpose.
+  const db = opts.databaseUrl ? { url: opts.databaseUrl, drop: async () => undefined } : await createTestDatabase();
   const config = loadConfig({
     DATABASE_URL: db.url,
     PORT: '0',

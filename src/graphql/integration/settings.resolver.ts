@@ -57,7 +57,7 @@ export class SettingsResolver {
 
   @Mutation(() => IntegrationSettingsType, { description: 'Halo product groups (asset groups marked as items) → product types. Replaces the whole mapping.' })
   setProductGroupMappings(@Arg('mappings', () => [ProductGroupMappingType]) mappings: ProductGroupMappingType[], @Ctx() ctx: GraphQLContext) {
-    return this.save(ctx, 'mappings', 'productGroups', mappings, (c) => v.validateProductGroups(c, mappings));
+    return this.save(ctx, '', 'productGroups', mappings, (c) => v.validateProductGroups(c, mappings));
   }
 
   @Mutation(() => IntegrationSettingsType)
@@ -72,7 +72,7 @@ export class SettingsResolver {
 
   @Mutation(() => IntegrationSettingsType, { description: 'Draft, Sent, Approved and Declined → Halo quote status and opportunity status or pipeline stage.' })
   setQuoteStatusMapping(@Arg('mappings', () => [QuoteStatusMappingType]) mappings: QuoteStatusMappingType[], @Ctx() ctx: GraphQLContext) {
-    return this.save(ctx, 'mappings', 'quoteStatuses', mappings, (c) => v.validateQuoteStatuses(c, mappings));
+    return this.save(ctx, '', 'quoteStatuses', mappings, (c) => v.validateQuoteStatuses(c, mappings));
   }
 
   @Mutation(() => IntegrationSettingsType)
