@@ -13,7 +13,8 @@ export interface FaultSpec {
    * request, then hang and 504 (the "did my write go through?" case). rateLimit: a 429 regardless of the counter.
    */
   kind: 'latency' | 'error5xx' | 'hang' | 'timeoutAfterApply' | 'rateLimit';
-  match?: RequestMatch;
+  /** Which requests it hits (default: any). */
+  match?: EndpointPattern;
   /** How many matching requests it affects (default 1; Infinity for all). */
   count?: number;
   ms?: number;
