@@ -230,6 +230,13 @@ export class HaloTransport {
     try {
       const res = await this.rawFetch('GET', `${this.urls.apiUrl}/authinfo`, { signal, governed: true, retries: 2 });
       authInfoStatus = res.status;
+      if (res.status === 429 || res.status >= 500) {
+        // Not a definitive "no authinfo here": falling back now could drop the hosted tenant id and turn a Halo
+        // hiccup into a misleading credentials error. Fail transiently and try discovery again next time.
+        throw this.fail(
+          classifyHttpError({ status: res.status, method: 'GET', path: '/api/authinfo', bodyText: res.text }),
+        );
+      }
       if (res.status >= 200 && res.status < 300) {
         try {
           const parsed = JSON.parse(res.text) as unknown;

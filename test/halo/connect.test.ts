@@ -41,6 +41,19 @@ describe('connecting to Halo (simulator)', () => {
     }
   });
 
+  it('a 5xx from /api/authinfo is transient (not a silent fallback that would drop the tenant)', async () => {
+    sim.control.setFault({ kind: 'error5xx', status: 502, match: { method: 'GET', path: '/api/authinfo' }, count: 3 });
+    try {
+      const client = clientFor(sim, { retry: { maxAttempts: 2 } });
+      const err = (await client.me().catch((e: unknown) => e)) as HaloError;
+      expect(err).toMatchObject({ kind: 'transient', status: 502, path: '/api/authinfo' });
+      // The next call discovers again and succeeds.
+      expect((await client.me()).id).toBe(sim.control.apiAgentId);
+    } finally {
+      sim.control.clearFaults();
+    }
+  });
+
   it('a wrong tenant is a credentials problem, not a crash', async () => {
     const client = clientFor(sim, { tenant: 'someone-else' });
     const err = (await client.me().catch((e: unknown) => e)) as HaloError;

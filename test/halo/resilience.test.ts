@@ -148,3 +148,33 @@ describe('rate governor against a rate-limited Halo', () => {
     expect(limited).toBeGreaterThan(20);
   });
 });
+
+describe('Retry-After (simulator quirk: Halo is not known to send it)', () => {
+  let sim: Sim;
+  beforeAll(async () => {
+    sim = await startSim({ rateLimit: { max: 4, windowMs: 1_500 }, quirks: { rateLimitRetryAfter: true } });
+  });
+  afterAll(() => sim.stop());
+
+  it('waits as long as Halo says, then completes', async () => {
+    const client = clientFor(sim, { retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2 } });
+    await client.me(); // authinfo + token + me = 3 of 4
+    const t0 = Date.now();
+    const results = await Promise.all([client.statuses.all(), client.taxes.all(), client.teams.all()]);
+    expect(results.every((r) => r.length > 0)).toBe(true);
+    // Backoff alone would be ≤ 2 ms; the wait came from Retry-After (≥ 1 s).
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
+    expect(sim.control.requests().filter((r) => r.status === 429).length).toBeGreaterThan(0);
+  });
+
+  it('fails fast with rate_limited when Retry-After is longer than we are willing to wait', async () => {
+    const client = clientFor(sim, { retry: { maxRetryAfterMs: 5_000 } });
+    await new Promise((r) => setTimeout(r, 1_600));
+    await client.me();
+    sim.control.setFault({ kind: 'rateLimit', match: 'GET /api/Item', count: 1 }); // Retry-After: 60
+    const t0 = Date.now();
+    const err = (await client.items.all().catch((e: unknown) => e)) as HaloError;
+    expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: 60_000, status: 429 });
+    expect(Date.now() - t0).toBeLessThan(500);
+  });
+});
