@@ -130,7 +130,7 @@ export class HaloState {
    */
   remove(table: TableName, id: RecordId, agentId: number): HaloRecord {
     const rec = this.get(table, id);
-    if (!rec || rec.deleted === true) throw new HaloRuleError(404, '');
+    if (!rec || rec.deleted === true) throw new HaloRuleError(404, `${labelOf(table)} ${String(id)} does not exist`);
     if (table === 'tickets') {
       const before = structuredClone(rec);
       rec.deleted = true;
