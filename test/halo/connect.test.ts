@@ -97,6 +97,20 @@ describe('connecting to Halo (simulator)', () => {
     }
   });
 
+  it('renews early, before Halo would reject the token (no 401 on the way)', async () => {
+    const short = await startSim({ scale: 'empty', tokenLifetimeSeconds: 2 });
+    try {
+      const client = clientFor(short);
+      await client.me();
+      await new Promise((r) => setTimeout(r, 1_600)); // past 2 s − min(60 s, lifetime / 4)
+      await client.me();
+      expect(short.control.requestCount('POST /auth/token')).toBe(2);
+      expect(short.control.requests('GET /api/Agent/me').map((r) => r.status)).toEqual([200, 200]);
+    } finally {
+      await short.stop();
+    }
+  });
+
   it('repeated 401 after renewal is bad_credentials, not a loop', async () => {
     const app = { clientId: 'app-deactivated', clientSecret: 'secret-deactivated-123', scopes: ['all'], loginType: 'agent' as const };
     sim.control.addApp(app);
