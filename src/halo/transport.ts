@@ -29,9 +29,14 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** Longest `Retry-After` we are willing to sleep; a longer one fails fast with `rate_limited`. */
   maxRetryAfterMs: number;
+  /**
+   * First wait after a 429 without `Retry-After` (doubling, capped by maxDelayMs, "equal jitter" so it never
+   * drops to ~0). Halo's window is 5 rolling minutes, so hammering again after a few ms only earns more 429s.
+   */
+  rateLimitDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 300_000 };
+export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 300_000, rateLimitDelayMs: 5_000 };
 
 /**
  * The default scopes are the three the setup guide tells admins to tick. Many Halo apps are instead ticked `all`
@@ -434,7 +439,7 @@ export class HaloTransport {
       if (r.status === 429) {
         this.stats.rateLimited++;
         if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) throw this.fail(err);
-        const wait = this.backoffDelay(attempt, policy, retryAfterMs);
+        const wait = retryAfterMs !== undefined ? this.backoffDelay(attempt, policy, retryAfterMs) : this.rateLimitDelay(attempt, policy);
         this.governor.penalize?.(wait);
         this.log('warn', { method, path: rel, attempt, retryAfterMs, waitMs: wait }, 'halo rate limit hit; backing off');
         lastError = err;
@@ -473,6 +478,12 @@ export class HaloTransport {
     const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
     const jittered = cap > 0 ? randomInt(0, Math.max(1, Math.floor(cap)) + 1) : 0; // full jitter
     return retryAfterMs !== undefined ? Math.max(retryAfterMs, jittered) : jittered;
+  }
+
+  private rateLimitDelay(attempt: number, policy: RetryPolicy): number {
+    const cap = Math.min(policy.maxDelayMs, policy.rateLimitDelayMs * 2 ** (attempt - 1));
+    const half = Math.floor(cap / 2);
+    return half + randomInt(0, Math.max(1, cap - half) + 1);
   }
 
   private async backoff(attempt: number, policy: RetryPolicy, retryAfterMs: number | undefined, signal?: AbortSignal): Promise<void> {
