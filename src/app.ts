@@ -8,11 +8,16 @@ import { createLogger, type Logger } from './log';
 import { createOrm, migrate, pendingMigrations } from './db/orm';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
 import { buildFederatedSchema } from './graphql/schema';
+import { apolloHardening } from './graphql/hardening';
 import type { GraphQLContext } from './graphql/context';
 import { createHttpServer, sendJson, type Route } from './http/server';
 import { graphiqlPage } from './http/graphiql';
 import { ensureDemoTenant } from './tenants/demo';
 import { createIntegrationServices } from './integration';
+import { startJobQueue } from './jobs/queue';
+import { SyncEngine } from './sync/engine';
+import { SyncService, startSyncWorker } from './sync/service';
+import { SyncScheduler } from './sync/scheduler';
 
 const LOOPBACK_OR_ANY = new Set(['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
 
@@ -20,6 +25,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Sees every SQL statement (tests count them). */
   onQuery?: (sql: string) => void;
+  /** Sees every field resolution as "Type.field" (tests prove a rejected request ran no resolver). */
+  onResolve?: (field: string) => void;
 }
 
 export interface App {
@@ -30,6 +37,7 @@ export interface App {
   readonly url: string;
   /** Only in demo mode: the demo tenant's API key. */
   readonly demoApiKey?: string;
+  readonly sync: { service: SyncService; engine: SyncEngine; scheduler: SyncScheduler };
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -59,12 +67,27 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   const demoApiKey = config.demo ? await ensureDemoTenant(orm.em.fork(), config.database.embeddedDir) : undefined;
 
-  const services = createIntegrationServices(config, log.child({ module: 'halo' }));
+  const integration = createIntegrationServices(config, log.child({ module: 'halo' }));
+  const queue = await startJobQueue({ url: databaseUrl, log }).catch(async (err) => {
+    await orm.close(true);
+    await embedded?.stop();
+    throw err;
+  });
+  const engine = new SyncEngine({ orm, access: integration.access, settings: integration.settings, log: log.child({ module: 'sync' }) });
+  const syncService = new SyncService(orm, queue.boss, log, { staleAfterMs: config.jobs.staleAfterMs });
+  integration.checklist.syncFacts = syncService;
+  const scheduler = new SyncScheduler(orm, syncService, log, [
+    { name: 'all', cron: config.schedule.sync, entities: null },
+    // Halo fires no webhook for most opportunity edits: poll them more often.
+    { name: 'opportunities', cron: config.schedule.opportunities, entities: ['opportunities'] },
+  ]);
+  const services = { ...integration, sync: syncService };
+  let worker: { stop(): Promise<void> } | undefined;
   const schema = await buildFederatedSchema();
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    introspection: true,
-    csrfPrevention: true,
+    // Production mode, CSRF prevention, no batching, abuse limits: all in graphql/hardening.ts.
+    ...apolloHardening(config, log, opts.onResolve),
     // We own shutdown (see stop()): Apollo's own signal handler would race ours and hang.
     stopOnTerminationSignals: false,
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => log.warn(m), error: (m) => log.error(m) },
@@ -108,6 +131,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     orm,
     demoApiKey,
+    sync: { service: syncService, engine, scheduler },
     get url() {
       return url;
     },
@@ -120,6 +144,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       const { port } = server.address() as AddressInfo;
       url = `http://${LOOPBACK_OR_ANY.has(config.host) ? 'localhost' : config.host}:${port}`;
       log.info({ url }, 'halo-sync listening');
+      if (config.roles.worker) {
+        worker = await startSyncWorker({ boss: queue.boss, engine, service: syncService, log, pollSeconds: config.jobs.pollSeconds, resumeEveryMs: Math.min(30_000, config.jobs.staleAfterMs) });
+      }
+      if (config.roles.scheduler) scheduler.start();
     },
     async stop() {
       if (stopped) return;
@@ -131,6 +159,9 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       if (server.listening) await closed;
       clearTimeout(timer);
       await apollo.stop().catch(() => undefined);
+      scheduler.stop();
+      await worker?.stop();
+      await queue.stop().catch((err) => log.warn({ err: String(err) }, 'job queue did not stop cleanly'));
       await orm.close(true);
       await embedded?.stop();
       log.info('halo-sync stopped');

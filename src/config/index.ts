@@ -41,8 +41,19 @@ const envSchema = z.object({
   HALO_CLIENT_SECRET: z.string().min(1).optional(),
   HALO_TENANT: z.string().min(1).optional(),
   HALO_RATE_LIMIT_PER_5MIN: z.coerce.number().int().min(1).max(100_000).default(300),
+  /** What this process does: serve the API, run background jobs, fire the schedules. Default: all three. */
+  ROLES: z
+    .string()
+    .regex(/^(api|worker|scheduler)(,(api|worker|scheduler))*$/, 'must be a comma-separated list of api, worker, scheduler')
+    .default('api,worker,scheduler'),
+  /** A running sync whose worker has not reported for this long is taken as dead and resumed. */
+  SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().min(2).max(86_400).default(60),
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
   /** Demo mode: embedded Postgres, a demo tenant, the Halo simulator. Defaults on when nothing is configured. */
   DEMO: bool.optional(),
+  /** Production hardening: masked errors, no introspection, no suggestions, no GraphiQL. Default: NODE_ENV=production. */
+  PRODUCTION_MODE: bool.optional(),
+  INTROSPECTION: bool.optional(),
   GRAPHIQL: bool.optional(),
 });
 
@@ -54,6 +65,9 @@ export interface Config {
   host: string;
   logLevel: Env['LOG_LEVEL'];
   demo: boolean;
+  /** Hardened public surface (see src/graphql/hardening.ts). */
+  productionMode: boolean;
+  introspection: boolean;
   graphiql: boolean;
   database: { url?: string; poolMax: number; embeddedDir: string; embeddedPort: number };
   encryptionKeys: { id: string; key: Buffer }[];
@@ -61,6 +75,8 @@ export interface Config {
   schedule: { sync: string; opportunities: string };
   halo?: { url: string; clientId: string; clientSecret: string; tenant?: string };
   haloRateLimitPer5Min: number;
+  roles: { api: boolean; worker: boolean; scheduler: boolean };
+  jobs: { staleAfterMs: number; pollSeconds: number };
 }
 
 export class ConfigError extends Error {
@@ -105,6 +121,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     problems.push('DEMO: demo mode cannot run with NODE_ENV=production');
   }
   if (problems.length) throw new ConfigError(problems);
+  const productionMode = e.PRODUCTION_MODE ?? e.NODE_ENV === 'production';
 
   const encryptionKeys = e.ENCRYPTION_KEYS
     ? e.ENCRYPTION_KEYS.split(',').map((pair) => {
@@ -119,7 +136,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     demo,
-    graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+    productionMode,
+    introspection: e.INTROSPECTION ?? !productionMode,
+    graphiql: e.GRAPHIQL ?? !productionMode,
     database: {
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,
@@ -134,5 +153,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         ? { url: e.HALO_URL!, clientId: e.HALO_CLIENT_ID!, clientSecret: e.HALO_CLIENT_SECRET!, tenant: e.HALO_TENANT }
         : undefined,
     haloRateLimitPer5Min: e.HALO_RATE_LIMIT_PER_5MIN,
+    roles: {
+      api: e.ROLES.split(',').includes('api'),
+      worker: e.ROLES.split(',').includes('worker'),
+      scheduler: e.ROLES.split(',').includes('scheduler'),
+    },
+    jobs: { staleAfterMs: e.SYNC_STALE_AFTER_SECONDS * 1000, pollSeconds: e.JOB_POLL_SECONDS },
   };
 }

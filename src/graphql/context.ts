@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Loaders } from './loaders';
 import type { IntegrationServices } from '../integration';
+import type { SyncService } from '../sync/service';
 
 /** What every resolver gets: the caller's tenant, a request-scoped entity manager and DataLoaders. */
 export interface GraphQLContext {
@@ -9,5 +10,7 @@ export interface GraphQLContext {
   apiKeyId: string;
   em: EntityManager;
   loaders: Loaders;
-  services: IntegrationServices;
+  services: Services;
 }
+
+export type Services = IntegrationServices & { sync: SyncService };

@@ -14,6 +14,7 @@ import { QuoteResolver } from './quote/quote.resolver';
 import { ConnectionResolver } from './integration/connection.resolver';
 import { SettingsResolver } from './integration/settings.resolver';
 import { ChecklistResolver, LookupsResolver } from './integration/lookups.resolver';
+import { SyncResolver } from './sync/sync.resolver';
 
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])`;
 
@@ -36,6 +37,7 @@ export const resolvers = [
   SettingsResolver,
   LookupsResolver,
   ChecklistResolver,
+  SyncResolver,
 ] as const;
 
 /**

@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import type { GraphQLContext } from '../graphql/context';
 import { createLoaders } from '../graphql/loaders';
 import { authenticateApiKey } from '../tenants/tenants';
-import type { IntegrationServices } from '../integration';
+import type { Services } from '../graphql/context';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -33,7 +33,7 @@ export interface HttpServerDeps {
   orm: MikroORM;
   log: Logger;
   routes: Route[];
-  services: IntegrationServices;
+  services: Services;
   /** The GraphiQL page, or undefined when GraphiQL is off. */
   graphiql?: () => string;
 }

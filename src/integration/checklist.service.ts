@@ -5,7 +5,15 @@ import type { HaloAccess } from './halo-access';
 import type { SettingsService } from './settings.service';
 
 /** Gathers the checklist's facts (ours from Postgres, Halo's through the cached catalog) and builds it. */
+/** What the sync side knows for the checklist (wired in by the composition root). */
+export interface SyncFacts {
+  lastFullSyncAt(em: EntityManager, tenantId: string): Promise<Date | null>;
+  itemsWithoutGroup(em: EntityManager, tenantId: string): Promise<number | null>;
+}
+
 export class ChecklistService {
+  syncFacts?: SyncFacts;
+
   constructor(
     private readonly access: HaloAccess,
     private readonly settings: SettingsService,
@@ -28,15 +36,18 @@ export class ChecklistService {
         // Halo unreachable: those checks report UNKNOWN rather than failing the whole checklist.
       }
     }
+    const [lastFullSyncAt, itemsWithoutGroup] = this.syncFacts
+      ? await Promise.all([this.syncFacts.lastFullSyncAt(em, tenantId), this.syncFacts.itemsWithoutGroup(em, tenantId)])
+      : [null, null];
     return {
       tenantWebsite: tenant.website,
       connection: connection ? { status: connection.status, steps: connection.lastCheck, pipelineStagesEnabled: connection.pipelineStagesEnabled ?? null } : null,
       settings,
       primaryClientNow,
       productGroups,
-      itemsWithoutGroup: null,
+      itemsWithoutGroup,
       webhooks: null,
-      lastFullSyncAt: null,
+      lastFullSyncAt,
     };
   }
 

@@ -68,6 +68,21 @@ export class HaloAccess {
     return catalog;
   }
 
+  /**
+   * A client of its own for one sync run, counting the API requests it makes (the run's history reports them).
+   * It shares the instance's rate governor with every other client, so the budget still holds.
+   */
+  async countingClientFor(em: EntityManager, tenantId: string, onRequest: () => void): Promise<HaloClient> {
+    const row = await em.findOne(HaloConnectionRow, { tenantId, status: { $ne: 'DISCONNECTED' } });
+    if (!row) throw new NotConnectedError();
+    const clientSecret = this.opts.box.open({ keyId: row.secretKeyId, sealed: row.secretSealed }, secretContext(tenantId));
+    const counted: typeof fetch = (input, init) => {
+      if (String(typeof input === 'string' || input instanceof URL ? input : input.url).includes('/api/')) onRequest();
+      return fetch(input, init);
+    };
+    return new HaloClient({ ...this.clientOptions({ baseUrl: row.baseUrl, clientId: row.clientId, clientSecret, tenant: row.haloTenant }), fetch: counted });
+  }
+
   forget(tenantId: string): void {
     this.cache.delete(tenantId);
   }

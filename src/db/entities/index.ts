@@ -1,8 +1,28 @@
 import { ApiKey, Tenant } from './tenant';
-import { Company, Contact, Item, Opportunity, Quote } from './records';
+import { Company, Contact, Item, Opportunity, ProductGroup, Quote, QuoteLine, Site } from './records';
+import { ScheduleSlot, SyncCursor, SyncRecordError, SyncRun } from './sync';
 import { ConfigChange, HaloConnectionRow, IntegrationSettingsRow } from './integration';
 
-export { ApiKey, Tenant, Company, Contact, Item, Opportunity, Quote, HaloConnectionRow, IntegrationSettingsRow, ConfigChange };
+export {
+  ApiKey,
+  Tenant,
+  Company,
+  Contact,
+  Item,
+  Opportunity,
+  Quote,
+  QuoteLine,
+  Site,
+  ProductGroup,
+  HaloConnectionRow,
+  IntegrationSettingsRow,
+  ConfigChange,
+  SyncRun,
+  SyncRecordError,
+  SyncCursor,
+  ScheduleSlot,
+};
+export type { EntityProgress, SyncKind, SyncRunStatus } from './sync';
 export type { ConnectionStatus } from './integration';
 export type { RecordSyncError } from './synced';
 
@@ -15,7 +35,14 @@ export const entities = [
   Item,
   Opportunity,
   Quote,
+  QuoteLine,
+  Site,
+  ProductGroup,
   HaloConnectionRow,
   IntegrationSettingsRow,
   ConfigChange,
+  SyncRun,
+  SyncRecordError,
+  SyncCursor,
+  ScheduleSlot,
 ];

@@ -1,6 +1,20 @@
 import { Entity, Index, Property, Unique } from '@mikro-orm/core';
 import { SyncedRecord } from './synced';
 
+/** A Halo product group (asset group marked "Use for Items"), typed by the tenant's mapping. */
+@Entity({ tableName: 'product_group' })
+@Unique({ properties: ['tenantId', 'haloId'] })
+export class ProductGroup extends SyncedRecord {
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Property({ type: 'text', nullable: true })
+  productType?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  accountCode?: string | null;
+}
+
 @Entity({ tableName: 'company' })
 @Unique({ properties: ['tenantId', 'haloId'] })
 @Index({ properties: ['tenantId', 'name'] })
@@ -17,23 +31,90 @@ export class Company extends SyncedRecord {
 
   @Property({ type: 'boolean', default: false })
   inactive: boolean = false;
+
+  @Property({ type: 'integer', nullable: true })
+  haloCustomerTypeId?: number | null;
+
+  @Property({ type: 'text', nullable: true })
+  accountsId?: string | null;
+}
+
+@Entity({ tableName: 'site' })
+@Unique({ properties: ['tenantId', 'haloId'] })
+@Index({ properties: ['tenantId', 'companyId'] })
+export class Site extends SyncedRecord {
+  @Property({ type: 'uuid', nullable: true })
+  companyId?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  haloCompanyId?: number | null;
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Property({ type: 'text', nullable: true })
+  street?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  street2?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  city?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  state?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  postalCode?: string | null;
+
+  /** ISO alpha-2 country code, from Halo's own country field. */
+  @Property({ type: 'text', nullable: true })
+  countryCode?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  countryName?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  regionName?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  phone?: string | null;
 }
 
 @Entity({ tableName: 'contact' })
 @Unique({ properties: ['tenantId', 'haloId'] })
 @Index({ properties: ['tenantId', 'companyId'] })
+@Index({ properties: ['tenantId', 'email'] })
 export class Contact extends SyncedRecord {
   @Property({ type: 'uuid', nullable: true })
   companyId?: string | null;
 
+  @Property({ type: 'integer', nullable: true })
+  haloCompanyId?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  haloSiteId?: number | null;
+
   @Property({ type: 'text' })
   name!: string;
+
+  @Property({ type: 'text', nullable: true })
+  firstName?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  lastName?: string | null;
 
   @Property({ type: 'text', nullable: true })
   email?: string | null;
 
   @Property({ type: 'text', nullable: true })
   phone?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  mobile?: string | null;
+
+  @Property({ type: 'boolean', default: false })
+  isProspect: boolean = false;
 
   @Property({ type: 'boolean', default: false })
   inactive: boolean = false;
@@ -48,6 +129,19 @@ export class Item extends SyncedRecord {
   @Property({ type: 'text', nullable: true })
   description?: string | null;
 
+  @Property({ type: 'text', nullable: true })
+  sku?: string | null;
+
+  @Property({ type: 'uuid', nullable: true })
+  productGroupId?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  haloGroupId?: number | null;
+
+  /** The product type of its group, per the tenant's product-group mapping. */
+  @Property({ type: 'text', nullable: true })
+  productType?: string | null;
+
   /** Money as exact decimal strings: never binary floating point. */
   @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
   price?: string | null;
@@ -57,6 +151,22 @@ export class Item extends SyncedRecord {
 
   @Property({ type: 'boolean', default: false })
   recurring: boolean = false;
+
+  @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
+  recurringPrice?: string | null;
+
+  @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
+  recurringCost?: string | null;
+
+  /** Halo billing period code (months; 0 one-off). */
+  @Property({ type: 'integer', nullable: true })
+  billingPeriod?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  haloTaxCode?: number | null;
+
+  @Property({ type: 'text', nullable: true })
+  accountCode?: string | null;
 }
 
 @Entity({ tableName: 'opportunity' })
@@ -66,29 +176,108 @@ export class Opportunity extends SyncedRecord {
   @Property({ type: 'uuid', nullable: true })
   companyId?: string | null;
 
+  @Property({ type: 'integer', nullable: true })
+  haloCompanyId?: number | null;
+
+  @Property({ type: 'uuid', nullable: true })
+  contactId?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  haloContactId?: number | null;
+
   @Property({ type: 'text' })
   title!: string;
 
+  /** Our status (OPEN/WON/LOST) through the tenant's status mapping; null when the Halo status is unmapped. */
   @Property({ type: 'text', nullable: true })
   status?: string | null;
 
+  @Property({ type: 'integer', nullable: true })
+  haloStatusId?: number | null;
+
+  @Property({ type: 'text', nullable: true })
+  haloStatusName?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  haloTypeId?: number | null;
+
+  @Property({ type: 'integer', nullable: true })
+  pipelineStageId?: number | null;
+
+  @Property({ type: 'text', nullable: true })
+  pipelineStageName?: string | null;
+
   @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
   value?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  ownerAgentId?: number | null;
+
+  @Property({ type: 'text', nullable: true })
+  ownerName?: string | null;
 }
 
 @Entity({ tableName: 'quote' })
 @Unique({ properties: ['tenantId', 'haloId'] })
 @Index({ properties: ['tenantId', 'companyId'] })
+@Index({ properties: ['tenantId', 'opportunityId'] })
 export class Quote extends SyncedRecord {
   @Property({ type: 'uuid', nullable: true })
   companyId?: string | null;
 
+  @Property({ type: 'integer', nullable: true })
+  haloCompanyId?: number | null;
+
   @Property({ type: 'uuid', nullable: true })
   opportunityId?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  haloOpportunityId?: number | null;
 
   @Property({ type: 'text' })
   title!: string;
 
   @Property({ type: 'text', default: 'DRAFT' })
   status: string = 'DRAFT';
+
+  @Property({ type: 'integer', nullable: true })
+  haloQuoteStatusId?: number | null;
+
+  @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
+  total?: string | null;
+}
+
+@Entity({ tableName: 'quote_line' })
+@Unique({ properties: ['tenantId', 'haloId'] })
+@Index({ properties: ['tenantId', 'quoteId'] })
+export class QuoteLine extends SyncedRecord {
+  @Property({ type: 'uuid' })
+  quoteId!: string;
+
+  @Property({ type: 'integer' })
+  position!: number;
+
+  @Property({ type: 'uuid', nullable: true })
+  itemId?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  haloItemId?: number | null;
+
+  @Property({ type: 'text' })
+  description!: string;
+
+  @Property({ type: 'decimal', precision: 18, scale: 4 })
+  quantity!: string;
+
+  @Property({ type: 'decimal', precision: 18, scale: 4 })
+  unitPrice!: string;
+
+  @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
+  unitCost?: string | null;
+
+  @Property({ type: 'boolean', default: false })
+  recurring: boolean = false;
+
+  @Property({ type: 'integer', nullable: true })
+  billingPeriod?: number | null;
 }

@@ -14,7 +14,7 @@ export interface RecordSyncError {
  * yet pushed. Rows are never hard-deleted by sync: `deletedAt` marks records Halo deleted or inactivated.
  */
 export abstract class SyncedRecord {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'syncErrors' | 'inactive' | 'isProspect' | 'recurring' | 'status';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'syncErrors' | 'inactive' | 'isProspect' | 'recurring' | 'status' | 'lastSeenRunId';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -42,6 +42,13 @@ export abstract class SyncedRecord {
 
   @Property({ type: 'timestamptz', nullable: true })
   deletedAt?: Date | null;
+
+  /**
+   * The full sync run that last saw the record in Halo. Bumped without rewriting the row's content, so a full run
+   * marks as deleted exactly the rows it did not see.
+   */
+  @Property({ type: 'uuid', nullable: true })
+  lastSeenRunId?: string | null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'current_timestamp' })
   createdAt: Date = new Date();

@@ -1,0 +1,216 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { HaloError, formatHaloDate, type HaloClient } from '../halo';
+import { SyncCursor, SyncRecordError, SyncRun, type EntityProgress } from '../db/entities';
+import type { HaloAccess } from '../integration/halo-access';
+import type { SettingsService } from '../integration/settings.service';
+import type { Logger } from '../log';
+import { ENTITY_DEFS, SYNC_ENTITIES, isSkip, loadMapContext, type MapContext, type SyncEntity } from './entities';
+import type { Mapped, QuoteLineRow, QuoteRow } from './mappers';
+import { markDeleted, markSeen, markUnseenDeleted, upsertPage, type UpsertResult } from './store';
+
+/** Incremental windows start this long before the last run started: Halo's clock and ours may differ. */
+export const INCREMENTAL_OVERLAP_MS = 5 * 60_000;
+const PAGE_SIZE = 100;
+
+export const emptyProgress = (): EntityProgress => ({
+  state: 'pending',
+  done: 0,
+  total: null,
+  pages: 0,
+  created: 0,
+  updated: 0,
+  unchanged: 0,
+  deleted: 0,
+  skipped: 0,
+  errors: 0,
+});
+
+export interface SyncEngineDeps {
+  orm: MikroORM;
+  access: HaloAccess;
+  settings: SettingsService;
+  log: Logger;
+}
+
+/** Stops a run from the outside (a worker shutting down); the run resumes from its last checkpoint later. */
+export class RunInterrupted extends Error {}
+
+/**
+ * Executes sync runs: for each entity, streams Halo's pages, maps them with the pure mappers, upserts a page per
+ * statement and checkpoints progress after every page. A run started again after a crash skips the entities it
+ * finished and redoes the one it was in: every write is an idempotent upsert keyed by (tenant, Halo id), so
+ * nothing is lost or doubled.
+ */
+export class SyncEngine {
+  constructor(private readonly deps: SyncEngineDeps) {}
+
+  async execute(runId: string, signal?: AbortSignal): Promise<SyncRun | null> {
+    const em = this.deps.orm.em.fork();
+    const run = await em.findOne(SyncRun, { id: runId });
+    if (!run || (run.status !== 'QUEUED' && run.status !== 'RUNNING')) return run;
+    const attemptStarted = new Date();
+    run.status = 'RUNNING';
+    run.attempts += 1;
+    run.startedAt ??= attemptStarted;
+    run.heartbeatAt = attemptStarted;
+    for (const e of run.entities) run.progress[e] ??= emptyProgress();
+    await em.flush();
+
+    // Requests of earlier attempts of this run count too.
+    let requests = run.haloRequests;
+    let failed = false;
+    try {
+      const client = await this.deps.access.countingClientFor(em, run.tenantId, () => requests++);
+      const ctx = await loadMapContext(client, await this.deps.settings.get(em, run.tenantId));
+      for (const entity of SYNC_ENTITIES) {
+        if (!run.entities.includes(entity) || run.progress[entity].state === 'done') continue;
+        if (signal?.aborted) throw new RunInterrupted();
+        try {
+          await this.syncEntity(em, run, entity, client, ctx, attemptStarted, () => requests, signal);
+        } catch (err) {
+          if (err instanceof RunInterrupted || isFatal(err)) throw err;
+          failed = true;
+          run.progress[entity].state = 'failed';
+          run.progress[entity].errors += 1;
+          em.create(SyncRecordError, { runId: run.id, tenantId: run.tenantId, entity, code: codeOf(err), message: messageOf(err), hint: hintOf(err) });
+          this.deps.log.warn({ runId, entity, err: messageOf(err) }, 'sync entity failed');
+          await em.flush();
+        }
+      }
+      run.status = failed ? 'PARTIAL' : 'SUCCEEDED';
+    } catch (err) {
+      if (err instanceof RunInterrupted) {
+        run.haloRequests = requests;
+        await em.flush();
+        return run;
+      }
+      run.status = 'FAILED';
+      run.error = messageOf(err);
+      this.deps.log.warn({ runId, err: run.error }, 'sync run failed');
+    }
+    run.haloRequests = requests;
+    run.finishedAt = new Date();
+    run.heartbeatAt = run.finishedAt;
+    await em.flush();
+    return run;
+  }
+
+  private async syncEntity(
+    em: EntityManager,
+    run: SyncRun,
+    entity: SyncEntity,
+    client: HaloClient,
+    ctx: MapContext,
+    attemptStarted: Date,
+    requestsSoFar: () => number,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const def = ENTITY_DEFS[entity];
+    const full = run.kind === 'FULL';
+    // A resumed entity starts over: its pages may have shifted in Halo since the crash, and upserts are idempotent.
+    const progress: EntityProgress = { ...emptyProgress(), state: 'running' };
+    run.progress[entity] = progress;
+    const filter = { ...def.filter(ctx) };
+    if (!full && def.lastUpdateFilter) {
+      const cursor = await em.findOne(SyncCursor, { tenantId: run.tenantId, entity });
+      if (cursor) filter.lastupdatefromdate = formatHaloDate(new Date(cursor.syncedFrom.getTime() - INCREMENTAL_OVERLAP_MS));
+    }
+
+    for await (const page of client.listPages(def.resource, filter, { pageSize: PAGE_SIZE, signal })) {
+      const now = new Date();
+      const rows: Mapped<object>[] = [];
+      for (const record of page) {
+        const m = def.map(record as Record<string, unknown>, ctx);
+        if (isSkip(m)) {
+          progress.skipped += 1;
+          if (m.skip.code !== 'GROUP_NOT_FOR_ITEMS' && m.skip.code !== 'OPPORTUNITY_TYPE_NOT_IMPORTED') {
+            em.create(SyncRecordError, {
+              runId: run.id,
+              tenantId: run.tenantId,
+              entity,
+              haloId: Number(record.id),
+              name: typeof record.name === 'string' ? record.name : null,
+              ...m.skip,
+            });
+            progress.errors += 1;
+          }
+        } else rows.push(m);
+      }
+      await em.transactional(async (tx) => {
+        const result = await this.write(tx, entity, run.tenantId, rows, now);
+        progress.created += result.created;
+        progress.updated += result.updated;
+        progress.unchanged += result.unchanged;
+        const ids = rows.map((r) => r.haloId);
+        if (def.link) await def.link(tx, run.tenantId, ids);
+        if (full) await markSeen(tx, def.table, run.tenantId, run.id, ids);
+      });
+      progress.done += page.length;
+      progress.pages += 1;
+      await this.checkpoint(em, run, requestsSoFar());
+    }
+
+    if (full) progress.deleted = await markUnseenDeleted(em, def.table, run.tenantId, run.id, new Date());
+    progress.total = progress.done;
+    progress.state = 'done';
+    await em.getConnection().execute(
+      `insert into sync_cursor (id, tenant_id, entity, synced_from) values (gen_random_uuid(), ?, ?, ?)
+       on conflict (tenant_id, entity) do update set synced_from = excluded.synced_from`,
+      [run.tenantId, entity, attemptStarted],
+    );
+    await this.checkpoint(em, run, requestsSoFar());
+  }
+
+  private async checkpoint(em: EntityManager, run: SyncRun, requests: number): Promise<void> {
+    run.heartbeatAt = new Date();
+    run.haloRequests = requests;
+    await em.flush();
+  }
+
+  /** Writes mapped rows of one entity: the same path for sync pages and for webhook refetches. */
+  async write(em: EntityManager, entity: SyncEntity, tenantId: string, rows: Mapped<object>[], now: Date): Promise<UpsertResult> {
+    const def = ENTITY_DEFS[entity];
+    if (entity !== 'quotes') return upsertPage(em, def.table, tenantId, rows, now);
+    const quotes = rows as Mapped<QuoteRow>[];
+    const headers = quotes.map(({ row: { lines: _lines, ...header }, ...rest }) => ({ ...rest, row: header }));
+    const result = await upsertPage(em, 'quote', tenantId, headers, now);
+    // Lines are rewritten only for quotes whose content (lines included) changed.
+    const lineRows: Mapped<QuoteLineRow & { quoteId: string }>[] = [];
+    for (const q of quotes) {
+      const quoteId = result.written.get(q.haloId);
+      if (!quoteId) continue;
+      for (const l of q.row.lines) lineRows.push({ haloId: l.haloId, haloUpdatedAt: null, contentHash: JSON.stringify(l), row: { ...l, quoteId } });
+    }
+    const written = [...result.written.values()];
+    if (written.length) {
+      const keep = lineRows.map((l) => l.haloId);
+      await em.getConnection().execute(
+        `delete from quote_line where tenant_id = ? and quote_id in (${written.map(() => '?').join(', ')})${keep.length ? ` and not (halo_id = any(array[?]::int[]))` : ''}`,
+        keep.length ? [tenantId, ...written, keep] : [tenantId, ...written],
+      );
+      const lines = lineRows.map(({ row: { haloId: _h, ...line }, ...rest }) => ({ ...rest, row: line }));
+      await upsertPage(em, 'quote_line', tenantId, lines, now);
+      await em.getConnection().execute(
+        `update quote_line l set item_id = i.id from item i where l.tenant_id = ? and l.quote_id in (${written.map(() => '?').join(', ')}) and i.tenant_id = l.tenant_id and i.halo_id = l.halo_item_id`,
+        [tenantId, ...written],
+      );
+    }
+    return result;
+  }
+
+  /** Marks records Halo deleted (webhook deletes, refetches that 404). */
+  async markDeleted(em: EntityManager, entity: SyncEntity, tenantId: string, haloIds: number[]): Promise<number> {
+    return markDeleted(em, ENTITY_DEFS[entity].table, tenantId, haloIds, new Date());
+  }
+}
+
+/** Errors no other entity of the run can get past: credentials, permissions, a missing connection. */
+function isFatal(err: unknown): boolean {
+  if (err instanceof HaloError) return err.kind === 'bad_credentials' || err.kind === 'permission' || err.kind === 'bad_url';
+  return (err as { code?: string })?.code === 'HALO_NOT_CONNECTED';
+}
+
+const codeOf = (err: unknown) => (err instanceof HaloError ? `HALO_${err.kind.toUpperCase()}` : 'INTERNAL');
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const hintOf = (err: unknown) =>
+  err instanceof HaloError && err.retryable ? 'Halo failed or timed out; the next run retries it.' : err instanceof HaloError ? undefined : 'An internal error; see the service logs.';

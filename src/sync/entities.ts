@@ -1,0 +1,121 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { HaloClient, HaloListFilter, HaloResourceName } from '../halo';
+import type { IntegrationSettingsDoc } from '../integration/settings';
+import { isSkip, mapClient, mapItem, mapQuotation, mapSite, mapTicket, mapUser, type Mapped, type Skip } from './mappers';
+import { linkByHaloId, type SyncTable } from './store';
+
+/** The entities a sync moves, in dependency order (links resolve to rows written before them). */
+export const SYNC_ENTITIES = ['productGroups', 'companies', 'sites', 'contacts', 'items', 'opportunities', 'quotes'] as const;
+export type SyncEntity = (typeof SYNC_ENTITIES)[number];
+
+export interface MapContext {
+  settings: IntegrationSettingsDoc;
+  /** Every asset group, for typing items (loaded once per run). */
+  assetGroups: Map<number, { name: string; isProductGroup: boolean }>;
+}
+
+export interface EntityDef {
+  entity: SyncEntity;
+  table: SyncTable;
+  resource: HaloResourceName;
+  /** Halo filters this list by last update (HALO-API.md §2.4); without it an incremental run scans and compares. */
+  lastUpdateFilter: boolean;
+  filter(ctx: MapContext): HaloListFilter;
+  map(record: Record<string, unknown>, ctx: MapContext): Mapped<object> | Skip;
+  /** Fixes our foreign keys for the rows just written. */
+  link?(em: EntityManager, tenantId: string, haloIds: number[]): Promise<void>;
+}
+
+const link = (table: SyncTable, column: string, haloColumn: string, target: SyncTable) => (em: EntityManager, tenantId: string, ids: number[]) =>
+  linkByHaloId(em, { table, column, haloColumn, target }, tenantId, ids);
+
+export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
+  productGroups: {
+    entity: 'productGroups',
+    table: 'product_group',
+    resource: 'assetGroups',
+    lastUpdateFilter: false,
+    filter: () => ({}),
+    map: (g, ctx) => {
+      if (g.showasitem !== true) {
+        return { skip: { code: 'GROUP_NOT_FOR_ITEMS', message: `Asset group "${String(g.name)}" is not a product group.`, hint: 'Tick "Use for Items" on it in Halo if its items should sync.' } };
+      }
+      const id = Number(g.id);
+      const row = {
+        name: String(g.name ?? `Group ${id}`),
+        productType: ctx.settings.productGroups.find((m) => m.haloGroupId === id)?.productType ?? null,
+        accountCode: ctx.settings.accountCodes.groups.find((m) => m.haloGroupId === id)?.code ?? (typeof g.nominalcode === 'string' && g.nominalcode ? g.nominalcode : null),
+      };
+      return { haloId: id, haloUpdatedAt: null, row, contentHash: JSON.stringify(row) };
+    },
+  },
+  companies: {
+    entity: 'companies',
+    table: 'company',
+    resource: 'clients',
+    lastUpdateFilter: true,
+    filter: () => ({}),
+    map: (c, ctx) => mapClient(c as never, ctx.settings),
+  },
+  sites: {
+    entity: 'sites',
+    table: 'site',
+    resource: 'sites',
+    lastUpdateFilter: true,
+    filter: () => ({ includeaddress: true }),
+    map: (s, ctx) => mapSite(s as never, ctx.settings),
+    link: link('site', 'company_id', 'halo_company_id', 'company'),
+  },
+  contacts: {
+    entity: 'contacts',
+    table: 'contact',
+    resource: 'users',
+    lastUpdateFilter: true,
+    filter: () => ({}),
+    map: (u) => mapUser(u as never),
+    link: link('contact', 'company_id', 'halo_company_id', 'company'),
+  },
+  items: {
+    entity: 'items',
+    table: 'item',
+    resource: 'items',
+    lastUpdateFilter: false,
+    filter: () => ({}),
+    map: (it, ctx) => mapItem(it as never, ctx.assetGroups, ctx.settings),
+    link: link('item', 'product_group_id', 'halo_group_id', 'product_group'),
+  },
+  opportunities: {
+    entity: 'opportunities',
+    table: 'opportunity',
+    resource: 'opportunities',
+    lastUpdateFilter: true,
+    filter: () => ({}),
+    map: (t, ctx) => mapTicket(t as never, ctx.settings),
+    link: async (em, tenantId, ids) => {
+      await link('opportunity', 'company_id', 'halo_company_id', 'company')(em, tenantId, ids);
+      await link('opportunity', 'contact_id', 'halo_contact_id', 'contact')(em, tenantId, ids);
+    },
+  },
+  quotes: {
+    entity: 'quotes',
+    table: 'quote',
+    resource: 'quotations',
+    lastUpdateFilter: false,
+    filter: () => ({ includelines: true }),
+    map: (q, ctx) => mapQuotation(q as never, ctx.settings),
+    link: async (em, tenantId, ids) => {
+      await link('quote', 'company_id', 'halo_company_id', 'company')(em, tenantId, ids);
+      await link('quote', 'opportunity_id', 'halo_opportunity_id', 'opportunity')(em, tenantId, ids);
+    },
+  },
+};
+
+export async function loadMapContext(client: HaloClient, settings: IntegrationSettingsDoc): Promise<MapContext> {
+  const groups = await client.assetGroups.all();
+  return {
+    settings,
+    assetGroups: new Map(groups.map((g) => [Number(g.id), { name: String(g.name ?? g.id), isProductGroup: g.showasitem === true }])),
+  };
+}
+
+export { isSkip };
