@@ -15,6 +15,8 @@ export interface TestApp {
   logLines: string[];
   /** SQL statements seen since the last reset. */
   sql: string[];
+  /** Every GraphQL field resolved, as "Type.field" (proves a rejected request ran no resolver). */
+  resolved: string[];
   newTenant(name?: string, website?: string): Promise<{ tenantId: string; apiKey: string; gql: ReturnType<typeof graphqlClient> }>;
   stop(): Promise<void>;
 }
@@ -41,9 +43,11 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { dat
     },
   });
   const sql: string[] = [];
+  const resolved: string[] = [];
   const app = await createApp(config, {
     logger: createLogger(config.logLevel, sink),
     onQuery: (msg) => sql.push(msg),
+    onResolve: (field) => resolved.push(field),
   });
   await app.start();
   let n = 0;
@@ -52,6 +56,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { dat
     url: app.url,
     logLines,
     sql,
+    resolved,
     async newTenant(name = `Tenant ${++n}`, website = `tenant${n}.example`) {
       const { tenant, apiKey } = await createTenant(app.orm.em.fork(), { name, website });
       return { tenantId: tenant.id, apiKey, gql: graphqlClient(app.url, apiKey) };

@@ -1,0 +1,175 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getIntrospectionQuery, getNamedType, isNonNullType, isObjectType, parse } from 'graphql';
+import { Company } from '../../src/db/entities';
+import { LIMITS, operationCost } from '../../src/graphql/limits';
+import { buildFederatedSchema } from '../../src/graphql/schema';
+import { MAX_BODY_BYTES } from '../../src/http/server';
+import { startTestApp, type TestApp } from '../support/app';
+import { codes, expectNothingRan, gqlBody, send } from './helpers';
+
+const WIDE_COMPANY = 'id haloId name website isProspect inactive lastSyncedAt deletedAt syncErrors { code message hint at }';
+
+describe('abuse limits: each rejected before any resolver runs, with its own code', () => {
+  let t: TestApp;
+  let apiKey: string;
+  const post = (query: string, variables?: Record<string, unknown>) => send(t.url, { apiKey, body: gqlBody(query, variables) });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const tenant = await t.newTenant();
+    apiKey = tenant.apiKey;
+    const em = t.app.orm.em.fork();
+    for (let i = 0; i < 3; i++) em.create(Company, { tenantId: tenant.tenantId, haloId: i + 1, name: `Company ${i}` });
+    await em.flush();
+  });
+  afterAll(() => t?.stop());
+
+  it('answers an ordinary query (the probe counts its resolvers)', async () => {
+    const before = t.resolved.length;
+    const res = await post('{ companies(first: 2) { nodes { id name } } }');
+    expect(res.status).toBe(200);
+    expect(res.json?.errors).toBeUndefined();
+    expect(t.resolved.length - before).toBeGreaterThan(0);
+  });
+
+  it(`depth: more than ${LIMITS.maxDepth} nested fields → QUERY_TOO_DEEP`, async () => {
+    // __type is not skipped by the depth rule (only __schema is), so this is a valid document of depth 9.
+    const deep = '{ __type(name: "Query") { fields { type { fields { type { fields { type { fields { name } } } } } } } } }';
+    const res = await expectNothingRan(t, () => post(deep));
+    expect(res.status).toBe(400);
+    expect(codes(res)).toContain('QUERY_TOO_DEEP');
+    const ok = await post('{ __type(name: "Query") { fields { type { fields { name } } } } }');
+    expect(ok.json?.errors).toBeUndefined();
+  });
+
+  it(`cost: list sizes count (\`first\` × fields), over ${LIMITS.maxCost} → QUERY_TOO_COMPLEX`, async () => {
+    const lists = (first: number, n: number) =>
+      `{ ${Array.from({ length: n }, (_, i) => `c${i}: companies(first: ${first}) { nodes { ${WIDE_COMPANY} } }`).join(' ')} }`;
+    const res = await expectNothingRan(t, () => post(lists(200, 6)));
+    expect(res.status).toBe(400);
+    expect(res.json?.errors?.[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', maxCost: LIMITS.maxCost });
+    // The same document with small pages is cheap: the page size is what made it expensive.
+    const small = await post(lists(20, 6));
+    expect(small.status).toBe(200);
+    expect(small.json?.errors).toBeUndefined();
+  });
+
+  it('cost counts page sizes given through variables', async () => {
+    const query = `query($n: Int) { ${Array.from({ length: 6 }, (_, i) => `c${i}: companies(first: $n) { nodes { ${WIDE_COMPANY} } }`).join(' ')} }`;
+    const res = await expectNothingRan(t, () => post(query, { n: 200 }));
+    expect(codes(res)).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
+  it(`aliases: more than ${LIMITS.maxAliases}, __typename aliases included → TOO_MANY_ALIASES`, async () => {
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: __typename`).join(' ')} }`;
+    const res = await expectNothingRan(t, () => post(aliases(LIMITS.maxAliases + 1)));
+    expect(res.status).toBe(400);
+    expect(codes(res)).toEqual(['TOO_MANY_ALIASES']);
+    const ok = await post(aliases(LIMITS.maxAliases));
+    expect(ok.json?.errors).toBeUndefined();
+  });
+
+  it(`directives: more than ${LIMITS.maxDirectives} → TOO_MANY_DIRECTIVES (per operation, so also on one field)`, async () => {
+    const fields = ['id', 'haloId', 'name', 'website', 'isProspect', 'inactive', 'lastSyncedAt', 'deletedAt', 'syncErrors { code }'];
+    const spread = `{ companies(first: 1) @include(if: true) { nodes { ${fields.map((f) => f.replace(/^(\w+)/, '$1 @include(if: true)')).join(' ')} } } }`;
+    const res = await expectNothingRan(t, () => post(spread));
+    expect(res.status).toBe(400);
+    expect(codes(res)).toEqual(['TOO_MANY_DIRECTIVES']);
+    // Directive overloading on one field (unknown directives are reported too, but the limit is among the errors).
+    const onOneField = await expectNothingRan(t, () => post(`{ __typename ${'@a '.repeat(10)}}`));
+    expect(codes(onOneField)).toContain('TOO_MANY_DIRECTIVES');
+    const ok = await post(`{ companies(first: 1) @include(if: true) { nodes { ${fields.slice(0, 8).map((f) => f.replace(/^(\w+)/, '$1 @include(if: true)')).join(' ')} } } }`);
+    expect(ok.json?.errors).toBeUndefined();
+  });
+
+  it(`tokens: more than ${LIMITS.maxTokens} → TOO_MANY_TOKENS, parsing stops there`, async () => {
+    const vars = Array.from({ length: LIMITS.maxTokens / 4 + 1 }, (_, i) => `$v${i}: Int`).join(', ');
+    const res = await expectNothingRan(t, () => post(`query Q(${vars}) { __typename }`));
+    expect(res.status).toBe(400);
+    expect(codes(res)).toEqual(['TOO_MANY_TOKENS']);
+  });
+
+  it(`repeated fields: one name more than ${LIMITS.maxFieldRepeats} times in a selection set → TOO_MANY_REPEATED_FIELDS`, async () => {
+    const res = await expectNothingRan(t, () => post(`{ companies(first: 1) { nodes { ${'id '.repeat(LIMITS.maxFieldRepeats + 1)}} } }`));
+    expect(res.status).toBe(400);
+    expect(codes(res)).toEqual(['TOO_MANY_REPEATED_FIELDS']);
+    // Through fragments too: the same fragment spread over and over.
+    const viaFragments = await expectNothingRan(t, () =>
+      post(`{ companies(first: 1) { nodes { ${'...F '.repeat(LIMITS.maxFieldRepeats + 1)}} } } fragment F on Company { name }`),
+    );
+    expect(codes(viaFragments)).toEqual(['TOO_MANY_REPEATED_FIELDS']);
+    const ok = await post(`{ companies(first: 1) { nodes { ${'id '.repeat(LIMITS.maxFieldRepeats)}} } }`);
+    expect(ok.json?.errors).toBeUndefined();
+  });
+
+  it('page size: every field taking `first`, anywhere in the schema, rejects 0, 201 and -1 (literal or variable)', async () => {
+    const schema = await buildFederatedSchema();
+    const query = schema.getQueryType()!;
+    const paged = new Set<string>();
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!isObjectType(type) || type.name.startsWith('__')) continue;
+      for (const field of Object.values(type.getFields())) if (field.args.some((a) => a.name === 'first')) paged.add(`${type.name}.${field.name}`);
+    }
+    for (const records of ['companies', 'contacts', 'items', 'opportunities', 'quotes']) expect(paged).toContain(`Query.${records}`);
+
+    // A document reaching each paged field: on Query itself, or one level down (haloLookups { clients(first:) }).
+    const documents = new Map<string, (n: string) => string>();
+    for (const field of Object.values(query.getFields())) {
+      const path = (inner: string) => inner;
+      if (paged.has(`Query.${field.name}`)) documents.set(`Query.${field.name}`, (n) => path(`${field.name}(first: ${n}) { __typename }`));
+      const type = getNamedType(field.type);
+      if (!isObjectType(type) || field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) continue;
+      for (const sub of Object.values(type.getFields())) {
+        if (paged.has(`${type.name}.${sub.name}`)) documents.set(`${type.name}.${sub.name}`, (n) => `${field.name} { ${sub.name}(first: ${n}) { __typename } }`);
+      }
+    }
+    expect([...documents.keys()].sort()).toEqual([...paged].sort());
+
+    for (const [name, doc] of documents) {
+      for (const n of ['0', '201', '-1']) {
+        const res = await expectNothingRan(t, () => post(`{ ${doc(n)} }`));
+        expect(res.status, `${name} first: ${n}`).toBe(400);
+        expect(res.json?.errors?.[0].extensions, `${name} first: ${n}`).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+      }
+      const viaVariable = await expectNothingRan(t, () => post(`query($n: Int!) { ${doc('$n')} }`, { n: 500 }));
+      expect(viaVariable.json?.errors?.[0].extensions, name).toMatchObject({ code: 'BAD_USER_INPUT', field: 'first' });
+    }
+  });
+
+  it(`body size: more than ${MAX_BODY_BYTES} bytes → 413 before parsing`, async () => {
+    const big = gqlBody(`{ __typename }`, { pad: 'x'.repeat(MAX_BODY_BYTES) });
+    const res = await expectNothingRan(t, () => send(t.url, { apiKey, body: big }));
+    expect(res.status).toBe(413);
+    expect(res.json).toMatchObject({ error: 'PAYLOAD_TOO_LARGE' });
+    // Just under the limit is read and answered.
+    const fits = gqlBody(`{ __typename }`, { pad: 'x'.repeat(MAX_BODY_BYTES - 100) });
+    expect((await send(t.url, { apiKey, body: fits })).status).toBe(200);
+  });
+
+  it('batched (array) requests are refused, nothing in the batch runs', async () => {
+    const batch = JSON.stringify([{ query: '{ companies { nodes { id } } }' }, { query: '{ __typename }' }]);
+    const res = await expectNothingRan(t, () => send(t.url, { apiKey, body: batch }));
+    expect(res.status).toBe(400);
+    expect(res.text).toMatch(/batching/i);
+  });
+});
+
+describe('cost model (pure)', () => {
+  it('lets GraphiQL’s full introspection query and the largest single page through', async () => {
+    const schema = await buildFederatedSchema();
+    const cost = (q: string, v?: Record<string, unknown>) => {
+      const doc = parse(q);
+      const op = doc.definitions.find((d) => d.kind === 'OperationDefinition')!;
+      return operationCost(schema, doc, op as never, v);
+    };
+    expect(cost(getIntrospectionQuery({ descriptions: true }))).toBeLessThan(LIMITS.maxCost);
+    const page = cost(`{ quotes(first: 200) { nodes { id haloId lastSyncedAt deletedAt companyId opportunityId title status syncErrors { code message hint at } } pageInfo { hasNextPage endCursor } } }`);
+    expect(page).toBeLessThan(LIMITS.maxCost / 4);
+    // 100 router representations of a wide entity.
+    const reps = Array.from({ length: 100 }, () => ({ __typename: 'Company', id: '00000000-0000-0000-0000-000000000000' }));
+    expect(cost(`query($r: [_Any!]!) { _entities(representations: $r) { ... on Company { ${WIDE_COMPANY} } } }`, { r: reps })).toBeLessThan(LIMITS.maxCost);
+    // Page size multiplies: first: 200 costs ten times first: 20.
+    const at = (n: number) => cost(`{ companies(first: ${n}) { nodes { id name } } }`);
+    expect(at(200) - 2).toBe(10 * (at(20) - 2));
+  });
+});
