@@ -10,7 +10,7 @@ import { CompanyResolver } from './company/company.resolver';
 import { ContactResolver } from './contact/contact.resolver';
 import { ItemResolver } from './item/item.resolver';
 import { OpportunityResolver } from './opportunity/opportunity.resolver';
-import { QuoteResolver } from './quote/quote.resolver';
+import { QuoteLineResolver, QuoteResolver } from './quote/quote.resolver';
 import { ConnectionResolver } from './integration/connection.resolver';
 import { SettingsResolver } from './integration/settings.resolver';
 import { ChecklistResolver, LookupsResolver } from './integration/lookups.resolver';
@@ -33,6 +33,7 @@ export const resolvers = [
   ItemResolver,
   OpportunityResolver,
   QuoteResolver,
+  QuoteLineResolver,
   ConnectionResolver,
   SettingsResolver,
   LookupsResolver,

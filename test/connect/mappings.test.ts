@@ -16,34 +16,9 @@ import {
 } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { connectInput, startSim } from '../support/halo';
+import { addressMapping, ALL_PRODUCT_GROUPS, GROUPS, opportunityMapping, PRIMARY, PRODUCT_TYPES, quoteStatusMapping } from '../support/mappings';
 
-/** Demo data ids in the simulator (src/halo-sim/seed.ts). */
-const PRIMARY = 12;
-const GROUPS = { hardware: 1, software: 2, managed: 3, services: 4, workstationsNotItems: 5, cloud: 7, accessories: 8 };
-const ALL_PRODUCT_GROUPS = [GROUPS.hardware, GROUPS.software, GROUPS.managed, GROUPS.services, GROUPS.cloud, GROUPS.accessories];
-
-const opportunityMapping = {
-  defaultTypeId: 32,
-  importTypeIds: [32, 33],
-  toHalo: [
-    { status: 'OPEN' as const, haloStatusId: 20 },
-    { status: 'WON' as const, haloStatusId: 24 },
-    { status: 'LOST' as const, haloStatusId: 25 },
-  ],
-  fromHalo: [
-    { haloStatusId: 20, status: 'OPEN' as const },
-    { haloStatusId: 21, status: 'OPEN' as const },
-    { haloStatusId: 24, status: 'WON' as const },
-    { haloStatusId: 25, status: 'LOST' as const },
-  ],
-};
-const quoteStatusMapping = [
-  { status: 'DRAFT' as const, haloQuoteStatusId: 1, haloOpportunityStatusId: 20, haloPipelineStageId: 2 },
-  { status: 'SENT' as const, haloQuoteStatusId: 2, haloOpportunityStatusId: 22, haloPipelineStageId: 3 },
-  { status: 'APPROVED' as const, haloQuoteStatusId: 3, haloOpportunityStatusId: 24, haloPipelineStageId: 5 },
-  { status: 'DECLINED' as const, haloQuoteStatusId: 4, haloOpportunityStatusId: 25, haloPipelineStageId: null },
-];
-const address = { street: 'line1' as const, street2: 'line2' as const, city: 'line3' as const, state: 'line4' as const, postalCode: 'postcode' as const };
+const address = addressMapping;
 
 describe('mappings and defaults', () => {
   let t: TestApp;
@@ -115,8 +90,7 @@ describe('mappings and defaults', () => {
     ]);
     expect((await settings()).productGroups).toEqual([]);
 
-    const types = ['HARDWARE', 'LICENSE', 'SERVICE', 'LABOR', 'SOFTWARE', 'HARDWARE'] as const;
-    const mappings = ALL_PRODUCT_GROUPS.map((haloGroupId, i) => ({ haloGroupId, productType: types[i] }));
+    const mappings = ALL_PRODUCT_GROUPS.map((haloGroupId, i) => ({ haloGroupId, productType: PRODUCT_TYPES[i] }));
     const ok = await gql.expectData(SetProductGroupMappingsDocument, { mappings });
     expect(ok.setProductGroupMappings.productGroups).toEqual(mappings);
     expect((await settings()).productGroups).toEqual(mappings);

@@ -1,26 +1,171 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HaloSim } from '../../src/halo-sim';
+import {
+  CompaniesByNameDocument,
+  CompaniesDeepDocument,
+  ContactsListDocument,
+  ItemsListDocument,
+  OpportunitiesListDocument,
+  SetupChecklistDocument,
+  SyncRunsDocument,
+} from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { startSim } from '../support/halo';
-import { connect, syncAndWait } from '../support/sync';
+import { configureDefaults, GROUPS } from '../support/mappings';
+import { connect, syncAndWait, type Run } from '../support/sync';
 
-describe('full sync of the demo data', () => {
+const byEntity = (run: Run) => Object.fromEntries(run.progress.map((p) => [p.entity, p]));
+
+describe('sync from Halo', () => {
   let t: TestApp;
   let sim: HaloSim;
-  let tenant: Awaited<ReturnType<TestApp['newTenant']>>;
+  let gql: Awaited<ReturnType<TestApp['newTenant']>>['gql'];
+  let tenantId: string;
+  let first: Run;
+
+  const count = async (table: string, where = 'deleted_at is null') =>
+    Number((await t.app.orm.em.getConnection().execute(`select count(*)::int as n from "${table}" where tenant_id = ? and ${where}`, [tenantId]))[0].n);
+
   beforeAll(async () => {
     [t, sim] = await Promise.all([startTestApp({ JOB_POLL_SECONDS: '0.5' }), startSim()]);
-    tenant = await t.newTenant('Acme Managed Services', 'acme.example');
-    await connect(tenant.gql, sim);
+    ({ gql, tenantId } = await t.newTenant('Acme Managed Services', 'acme.example'));
+    await connect(gql, sim);
+    const shipping = Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id);
+    await configureDefaults(gql, shipping);
+    first = await syncAndWait(gql, { full: true });
   });
   afterAll(async () => {
     await t?.stop();
     await sim?.stop();
   });
 
-  it('runs', async () => {
-    const run = await syncAndWait(tenant.gql, { full: true });
-    console.log(JSON.stringify(run, null, 1).slice(0, 4000));
+  it('brings every entity across, matching the simulator', async () => {
+    expect(first.status).toBe('SUCCEEDED');
+    const activeClients = sim.control.list('clients', (c) => c.inactive !== true);
+    const activeSites = sim.control.list('sites', (s) => s.inactive !== true);
+    const activeUsers = sim.control.list('users', (u) => u.inactive !== true);
+    const productGroupIds = new Set(sim.control.list('assetGroups', (g) => g.showasitem === true).map((g) => g.id));
+    const sellable = sim.control.list('items', (i) => productGroupIds.has(i.assetgroup_id as number) && i.inactive !== true);
+    const opps = sim.control.list('tickets', (x) => [32, 33].includes(x.tickettype_id as number) && x.deleted !== true);
+    expect(await count('company')).toBe(activeClients.length);
+    expect(await count('site')).toBe(activeSites.length);
+    expect(await count('contact')).toBe(activeUsers.length);
+    expect(await count('item')).toBe(sellable.length);
+    expect(await count('opportunity')).toBe(opps.length);
+    expect(await count('quote')).toBe(sim.control.count('quotes'));
+    expect(await count('quote_line', 'true')).toBe(sim.control.list('quotes').reduce((n, q) => n + (q.lines as unknown[]).length, 0));
+    const p = byEntity(first);
+    expect(p.companies.created).toBe(activeClients.length);
+    expect(first.haloRequests).toBeGreaterThan(0);
+  });
+
+  it('maps product types, address lines, country fields and statuses as configured', async () => {
+    const items = (await gql.expectData(ItemsListDocument, {})).items.nodes;
+    const laptop = items.find((i) => sim.control.get('items', i.haloId!)?.assetgroup_id === GROUPS.hardware)!;
+    expect(laptop.productType).toBe('HARDWARE');
+    expect(laptop.productGroup?.name).toBe('Hardware');
+    const halo = sim.control.get('items', laptop.haloId!)!;
+    expect(laptop.price).toBe(Number(halo.baseprice).toFixed(4));
+    expect(items.some((i) => i.recurring && i.billingPeriod === 12)).toBe(true);
+
+    const companies = (await gql.expectData(CompaniesByNameDocument, {})).companies.nodes;
+    const withSite = companies.find((c) => c.sites.length > 0)!;
+    const site = sim.control.list('sites', (s) => s.client_id === withSite.haloId && s.inactive !== true).find((s) => s.name === withSite.sites[0].name)!;
+    const addr = site.delivery_address as Record<string, string>;
+    expect(withSite.sites[0].street).toBe(addr.line1 || null);
+    expect(withSite.sites[0].city).toBe(addr.line3 || null);
+    expect(withSite.sites[0].countryCode).toBe((site.country_code as string) || null);
+
+    const opps = (await gql.expectData(OpportunitiesListDocument, {})).opportunities.nodes;
+    for (const o of opps) {
+      const h = sim.control.get('tickets', o.haloId!)!;
+      const expected = h.status_id === 24 ? 'WON' : h.status_id === 25 ? 'LOST' : 'OPEN';
+      expect(o.status, `ticket ${o.haloId} status ${h.status_id}`).toBe(expected);
+    }
+    expect(opps.filter((o) => o.company).length).toBeGreaterThan(0);
+  });
+
+  it('reports items without a product group per record and does not store them', async () => {
+    const noGroup = sim.control.list('items', (i) => !i.assetgroup_id);
+    expect(noGroup.length).toBeGreaterThan(0);
+    const errors = first.recordErrors.filter((e) => e.code === 'ITEM_WITHOUT_GROUP');
+    expect(errors.map((e) => e.haloId).sort()).toEqual(noGroup.map((i) => Number(i.id)).sort());
+    expect(errors[0].hint).toMatch(/product group/);
+    const stored = (await gql.expectData(ItemsListDocument, { includeDeleted: true })).items.nodes.map((i) => i.haloId);
+    for (const i of noGroup) expect(stored).not.toContain(Number(i.id));
+    const { setupChecklist } = await gql.expectData(SetupChecklistDocument);
+    expect(setupChecklist.find((c) => c.id === 'items_without_group')?.detail).toContain(String(first.recordErrors.filter((e) => e.code.startsWith('ITEM_')).length));
+    expect(setupChecklist.find((c) => c.id === 'first_full_sync')?.status).toBe('OK');
+  });
+
+  it('an incremental run picks up exactly the edits made in Halo, for one request per entity plus changed pages', async () => {
+    const contact = sim.control.list('users', (u) => u.inactive !== true)[0];
+    const client = sim.control.list('clients', (c) => c.inactive !== true)[1];
+    const sellableItem = sim.control.list('items', (i) => i.assetgroup_id === GROUPS.hardware)[0];
+    const ticket = sim.control.list('tickets', (x) => x.tickettype_id === 32 && x.deleted !== true)[0];
+    sim.control.update('users', contact.id, { phonenumber: '+44 1234 000000' });
+    sim.control.update('clients', client.id, { name: `${String(client.name)} (renamed)` });
+    sim.control.update('items', sellableItem.id, { baseprice: 1234.5 });
+    sim.control.update('tickets', ticket.id, { status_id: 24 });
+    sim.control.resetCounts();
+
+    const run = await syncAndWait(gql);
+    expect(run.kind).toBe('INCREMENTAL');
     expect(run.status).toBe('SUCCEEDED');
+    const p = byEntity(run);
+    expect(p.contacts.updated + p.contacts.created).toBe(1);
+    expect(p.companies.updated + p.companies.created).toBe(1);
+    expect(p.items.updated).toBe(1);
+    expect(p.opportunities.updated).toBe(1);
+    expect(p.quotes.updated + p.quotes.created).toBe(0);
+    expect(p.sites.updated + p.sites.created).toBe(0);
+    // One request per entity (every demo list fits in one page), plus the asset groups read to type items.
+    const apiRequests = sim.control.requestCount('/api/*') - sim.control.requestCount('/api/authinfo');
+    expect(apiRequests).toBeLessThanOrEqual(7 + 1);
+
+    const contacts = (await gql.expectData(ContactsListDocument, { search: String(contact.emailaddress) })).contacts.nodes;
+    expect(contacts[0].phone).toBe('+44 1234 000000');
+    const opps = (await gql.expectData(OpportunitiesListDocument, { status: 'WON' })).opportunities.nodes;
+    expect(opps.map((o) => o.haloId)).toContain(Number(ticket.id));
+  });
+
+  it('marks records deleted or inactivated in Halo on the next full run, and keeps them readable', async () => {
+    const gone = sim.control.list('users', (u) => u.inactive !== true)[2];
+    const inactive = sim.control.list('clients', (c) => c.inactive !== true && Number(c.id) !== 12)[3];
+    sim.control.delete('users', gone.id);
+    sim.control.inactivate('clients', inactive.id);
+    const run = await syncAndWait(gql, { full: true });
+    expect(run.status).toBe('SUCCEEDED');
+    const p = byEntity(run);
+    expect(p.contacts.deleted).toBeGreaterThanOrEqual(1);
+    expect(p.companies.deleted).toBe(1);
+
+    const live = (await gql.expectData(ContactsListDocument, { search: String(gone.emailaddress) })).contacts.nodes;
+    expect(live).toEqual([]);
+    const all = (await gql.expectData(ContactsListDocument, { search: String(gone.emailaddress), includeDeleted: true })).contacts.nodes;
+    expect(all[0].deletedAt).toBeTruthy();
+    const companies = (await gql.expectData(CompaniesByNameDocument, { search: String(inactive.name), includeDeleted: true })).companies.nodes;
+    expect(companies[0].deletedAt).toBeTruthy();
+  });
+
+  it('runs one sync per tenant at a time: asking again returns the run in progress', async () => {
+    sim.control.setFault({ kind: 'latency', ms: 150 });
+    try {
+      const a = await gql.expectData((await import('../generated/graphql')).StartSyncDocument, { input: { full: true } });
+      const b = await gql.expectData((await import('../generated/graphql')).StartSyncDocument, { input: { full: false } });
+      expect(b.startSync.id).toBe(a.startSync.id);
+    } finally {
+      sim.control.clearFaults();
+    }
+    const { syncRuns } = await gql.expectData(SyncRunsDocument);
+    expect(syncRuns.filter((r) => r.status === 'QUEUED' || r.status === 'RUNNING').length).toBeLessThanOrEqual(1);
+  });
+
+  it('serves nested reads: company → sites, contacts, opportunities → quotes, quotes → lines → item → group', async () => {
+    const { companies } = await gql.expectData(CompaniesDeepDocument, { first: 5 });
+    const withQuote = companies.nodes.find((c) => c.quotes.some((q) => q.lines.length > 0));
+    expect(withQuote).toBeTruthy();
+    const line = withQuote!.quotes.flatMap((q) => q.lines).find((l) => l.item);
+    expect(line?.item?.productGroup?.name).toBeTruthy();
   });
 });

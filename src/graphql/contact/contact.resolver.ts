@@ -1,9 +1,10 @@
-import { Arg, Args, ArgsType, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/core';
 import { Contact } from '../../db/entities';
 import { PageArgs } from '../common/connection';
 import { containsInsensitive, listRecords } from '../common/records';
 import type { GraphQLContext } from '../context';
+import { CompanyType } from '../company/company.type';
 import { ContactConnection, ContactType } from './contact.type';
 
 @ArgsType()
@@ -13,6 +14,12 @@ class ContactsArgs extends PageArgs {
 
   @Field(() => ID, { nullable: true })
   companyId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'true: active only; false: inactive only.' })
+  active?: boolean | null;
+
+  @Field(() => Boolean, { defaultValue: false, description: 'Include contacts deleted in Halo.' })
+  includeDeleted!: boolean;
 }
 
 @Resolver(() => ContactType)
@@ -20,20 +27,20 @@ export class ContactResolver {
   @Query(() => ContactConnection)
   contacts(@Args(() => ContactsArgs) args: ContactsArgs, @Ctx() ctx: GraphQLContext) {
     const where: FilterQuery<Contact>[] = [];
-    if (args.search) {
-      where.push({ $or: [{ name: containsInsensitive(args.search) }, { email: containsInsensitive(args.search) }] });
-    }
+    if (args.search) where.push({ $or: [{ name: containsInsensitive(args.search) }, { email: containsInsensitive(args.search) }] });
     if (args.companyId) where.push({ companyId: args.companyId });
-    return listRecords(ctx.em, Contact, {
-      tenantId: ctx.tenantId,
-      sortField: 'name',
-      page: args,
-      where: where.length ? { $and: where } : undefined,
-    });
+    if (args.active != null) where.push({ inactive: !args.active });
+    if (!args.includeDeleted) where.push({ deletedAt: null });
+    return listRecords(ctx.em, Contact, { tenantId: ctx.tenantId, sortField: 'name', page: args, where: { $and: where } });
   }
 
   @Query(() => ContactType, { nullable: true })
   contact(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.contact.load(id);
+  }
+
+  @FieldResolver(() => CompanyType, { nullable: true })
+  company(@Root() contact: Contact, @Ctx() ctx: GraphQLContext) {
+    return contact.companyId ? ctx.loaders.company.load(contact.companyId) : null;
   }
 }

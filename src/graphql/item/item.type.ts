@@ -1,25 +1,31 @@
-import { Directive, Field, ObjectType } from 'type-graphql';
+import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { SyncedFields } from '../common/sync-fields';
 import { ConnectionOf } from '../common/connection';
 import { DecimalScalar } from '../common/scalars';
 
+@ObjectType('ProductGroup', { description: 'A Halo product group (an asset group marked "Use for Items").' })
+export class ProductGroupType extends SyncedFields {
+  @Field(() => String) name!: string;
+  @Field(() => String, { nullable: true, description: 'The product type it maps to; null while unmapped.' }) productType?: string | null;
+  @Field(() => String, { nullable: true }) accountCode?: string | null;
+}
+
 @Directive('@key(fields: "id")')
 @ObjectType('Item', { description: 'A product or service from the Halo item catalogue.' })
 export class ItemType extends SyncedFields {
-  @Field(() => String)
-  name!: string;
-
-  @Field(() => String, { nullable: true })
-  description?: string | null;
-
-  @Field(() => DecimalScalar, { nullable: true })
-  price?: string | null;
-
-  @Field(() => DecimalScalar, { nullable: true })
-  cost?: string | null;
-
-  @Field(() => Boolean)
-  recurring!: boolean;
+  @Field(() => String) name!: string;
+  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => String, { nullable: true }) sku?: string | null;
+  @Field(() => ID, { nullable: true }) productGroupId?: string | null;
+  @Field(() => String, { nullable: true, description: 'From the product-group mapping.' }) productType?: string | null;
+  @Field(() => DecimalScalar, { nullable: true }) price?: string | null;
+  @Field(() => DecimalScalar, { nullable: true }) cost?: string | null;
+  @Field(() => Boolean) recurring!: boolean;
+  @Field(() => DecimalScalar, { nullable: true }) recurringPrice?: string | null;
+  @Field(() => DecimalScalar, { nullable: true }) recurringCost?: string | null;
+  @Field(() => Int, { nullable: true, description: 'Halo billing period (months; 0 one-off).' }) billingPeriod?: number | null;
+  @Field(() => Int, { nullable: true }) haloTaxCode?: number | null;
+  @Field(() => String, { nullable: true, description: 'The item’s own account (nominal) code in Halo.' }) accountCode?: string | null;
 }
 
 export const ItemConnection = ConnectionOf(ItemType, 'ItemConnection');

@@ -1,10 +1,13 @@
-import { Arg, Args, ArgsType, Ctx, Field, ID, Query, Resolver } from 'type-graphql';
+import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
 import type { FilterQuery } from '@mikro-orm/core';
-import { Quote } from '../../db/entities';
+import { Quote, QuoteLine } from '../../db/entities';
 import { PageArgs } from '../common/connection';
 import { listRecords } from '../common/records';
 import type { GraphQLContext } from '../context';
-import { QuoteConnection, QuoteType } from './quote.type';
+import { CompanyType } from '../company/company.type';
+import { ItemType } from '../item/item.type';
+import { OpportunityType } from '../opportunity/opportunity.type';
+import { QuoteConnection, QuoteLineType, QuoteType } from './quote.type';
 
 @ArgsType()
 class QuotesArgs extends PageArgs {
@@ -13,20 +16,51 @@ class QuotesArgs extends PageArgs {
 
   @Field(() => ID, { nullable: true })
   opportunityId?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'DRAFT, SENT, APPROVED or DECLINED.' })
+  status?: string | null;
+
+  @Field(() => Boolean, { defaultValue: false })
+  includeDeleted!: boolean;
 }
 
 @Resolver(() => QuoteType)
 export class QuoteResolver {
   @Query(() => QuoteConnection)
   quotes(@Args(() => QuotesArgs) args: QuotesArgs, @Ctx() ctx: GraphQLContext) {
-    const where: FilterQuery<Quote> = {};
-    if (args.companyId) where.companyId = args.companyId;
-    if (args.opportunityId) where.opportunityId = args.opportunityId;
-    return listRecords(ctx.em, Quote, { tenantId: ctx.tenantId, sortField: 'title', page: args, where });
+    const where: FilterQuery<Quote>[] = [];
+    if (args.companyId) where.push({ companyId: args.companyId });
+    if (args.opportunityId) where.push({ opportunityId: args.opportunityId });
+    if (args.status) where.push({ status: args.status });
+    if (!args.includeDeleted) where.push({ deletedAt: null });
+    return listRecords(ctx.em, Quote, { tenantId: ctx.tenantId, sortField: 'title', page: args, where: { $and: where } });
   }
 
   @Query(() => QuoteType, { nullable: true })
   quote(@Arg('id', () => ID) id: string, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.quote.load(id);
+  }
+
+  @FieldResolver(() => CompanyType, { nullable: true })
+  company(@Root() q: Quote, @Ctx() ctx: GraphQLContext) {
+    return q.companyId ? ctx.loaders.company.load(q.companyId) : null;
+  }
+
+  @FieldResolver(() => OpportunityType, { nullable: true })
+  opportunity(@Root() q: Quote, @Ctx() ctx: GraphQLContext) {
+    return q.opportunityId ? ctx.loaders.opportunity.load(q.opportunityId) : null;
+  }
+
+  @FieldResolver(() => [QuoteLineType])
+  lines(@Root() q: Quote, @Ctx() ctx: GraphQLContext) {
+    return ctx.loaders.linesByQuote.load(q.id);
+  }
+}
+
+@Resolver(() => QuoteLineType)
+export class QuoteLineResolver {
+  @FieldResolver(() => ItemType, { nullable: true })
+  item(@Root() line: QuoteLine, @Ctx() ctx: GraphQLContext) {
+    return line.itemId ? ctx.loaders.item.load(line.itemId) : null;
   }
 }
