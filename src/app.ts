@@ -13,7 +13,7 @@ import type { GraphQLContext } from './graphql/context';
 import { createHttpServer, sendJson, type Route } from './http/server';
 import { graphiqlPage } from './http/graphiql';
 import { ensureDemoTenant } from './tenants/demo';
-import { createIntegrationServices } from './integration';
+import { createIntegrationServices, type IntegrationServices } from './integration';
 import { startJobQueue } from './jobs/queue';
 import { SyncEngine } from './sync/engine';
 import { SyncService, startSyncWorker } from './sync/service';
@@ -38,6 +38,8 @@ export interface App {
   /** Only in demo mode: the demo tenant's API key. */
   readonly demoApiKey?: string;
   readonly sync: { service: SyncService; engine: SyncEngine; scheduler: SyncScheduler };
+  /** Connect/configure services (the demo setup and CLIs use them outside a request). */
+  readonly integration: IntegrationServices;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -73,7 +75,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     await embedded?.stop();
     throw err;
   });
-  const engine = new SyncEngine({ orm, access: integration.access, settings: integration.settings, log: log.child({ module: 'sync' }) });
+  const engine = new SyncEngine({ orm, access: integration.access, settings: integration.settings, log: log.child({ module: 'sync' }), staleAfterMs: config.jobs.staleAfterMs });
   const syncService = new SyncService(orm, queue.boss, log, { staleAfterMs: config.jobs.staleAfterMs });
   integration.checklist.syncFacts = syncService;
   const scheduler = new SyncScheduler(orm, syncService, log, [
@@ -132,6 +134,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     orm,
     demoApiKey,
     sync: { service: syncService, engine, scheduler },
+    integration,
     get url() {
       return url;
     },

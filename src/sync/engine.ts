@@ -30,6 +30,8 @@ export interface SyncEngineDeps {
   access: HaloAccess;
   settings: SettingsService;
   log: Logger;
+  /** A RUNNING run without a heartbeat for this long belongs to a dead worker and may be taken over. */
+  staleAfterMs: number;
 }
 
 /** Stops a run from the outside (a worker shutting down); the run resumes from its last checkpoint later. */
@@ -46,16 +48,37 @@ export class SyncEngine {
 
   async execute(runId: string, signal?: AbortSignal): Promise<SyncRun | null> {
     const em = this.deps.orm.em.fork();
-    const run = await em.findOne(SyncRun, { id: runId });
-    if (!run || (run.status !== 'QUEUED' && run.status !== 'RUNNING')) return run;
+    // Claim the run atomically: one worker at a time, and a run whose worker died (no heartbeat) can be taken over.
+    const claimed = await em.getConnection().execute<{ attempts: number }[]>(
+      `update sync_run set status = 'RUNNING', attempts = attempts + 1, started_at = coalesce(started_at, now()), heartbeat_at = now()
+        where id = ? and (status = 'QUEUED' or (status = 'RUNNING' and heartbeat_at < now() - make_interval(secs => ?)))
+        returning attempts`,
+      [runId, this.deps.staleAfterMs / 1000],
+    );
+    if (!claimed.length) return em.findOne(SyncRun, { id: runId });
+    const attempt = claimed[0].attempts;
+    const run = await em.findOneOrFail(SyncRun, { id: runId }, { refresh: true });
     const attemptStarted = new Date();
-    run.status = 'RUNNING';
-    run.attempts += 1;
-    run.startedAt ??= attemptStarted;
-    run.heartbeatAt = attemptStarted;
     for (const e of run.entities) run.progress[e] ??= emptyProgress();
-    await em.flush();
 
+    // Keeps the claim alive through slow Halo pages; stops this attempt if another worker took the run over.
+    const lost = new AbortController();
+    const beat = setInterval(() => {
+      em.getConnection()
+        .execute<{ id: string }[]>(`update sync_run set heartbeat_at = now() where id = ? and attempts = ? and status = 'RUNNING' returning id`, [runId, attempt])
+        .then((rows) => rows.length || lost.abort())
+        .catch(() => undefined);
+    }, Math.max(500, this.deps.staleAfterMs / 3));
+    const abort = signal ? AbortSignal.any([signal, lost.signal]) : lost.signal;
+    try {
+      return await this.executeClaimed(em, run, attemptStarted, abort);
+    } finally {
+      clearInterval(beat);
+    }
+  }
+
+  private async executeClaimed(em: EntityManager, run: SyncRun, attemptStarted: Date, signal: AbortSignal): Promise<SyncRun> {
+    const runId = run.id;
     // Requests of earlier attempts of this run count too.
     let requests = run.haloRequests;
     let failed = false;
@@ -64,11 +87,11 @@ export class SyncEngine {
       const ctx = await loadMapContext(client, await this.deps.settings.get(em, run.tenantId));
       for (const entity of SYNC_ENTITIES) {
         if (!run.entities.includes(entity) || run.progress[entity].state === 'done') continue;
-        if (signal?.aborted) throw new RunInterrupted();
+        if (signal.aborted) throw new RunInterrupted();
         try {
           await this.syncEntity(em, run, entity, client, ctx, attemptStarted, () => requests, signal);
         } catch (err) {
-          if (err instanceof RunInterrupted || isFatal(err)) throw err;
+          if (err instanceof RunInterrupted || signal.aborted || isFatal(err)) throw err;
           failed = true;
           run.progress[entity].state = 'failed';
           run.progress[entity].errors += 1;
@@ -79,9 +102,8 @@ export class SyncEngine {
       }
       run.status = failed ? 'PARTIAL' : 'SUCCEEDED';
     } catch (err) {
-      if (err instanceof RunInterrupted) {
-        run.haloRequests = requests;
-        await em.flush();
+      if (err instanceof RunInterrupted || signal.aborted) {
+        // Another attempt owns the run now (or this worker is stopping): leave its state to that attempt.
         return run;
       }
       run.status = 'FAILED';
@@ -103,7 +125,7 @@ export class SyncEngine {
     ctx: MapContext,
     attemptStarted: Date,
     requestsSoFar: () => number,
-    signal?: AbortSignal,
+    signal: AbortSignal,
   ): Promise<void> {
     const def = ENTITY_DEFS[entity];
     const full = run.kind === 'FULL';
@@ -147,6 +169,7 @@ export class SyncEngine {
       });
       progress.done += page.length;
       progress.pages += 1;
+      if (signal.aborted) throw new RunInterrupted();
       await this.checkpoint(em, run, requestsSoFar());
     }
 

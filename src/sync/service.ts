@@ -64,8 +64,8 @@ export class SyncService {
   }
 
   async enqueue(runId: string): Promise<void> {
-    // The singleton key collapses repeated enqueues of one run while a job for it is queued.
-    await this.boss.send(QUEUES.syncRun, { runId }, { singletonKey: runId });
+    // Enqueueing a run twice is harmless: a worker claims a run atomically (see SyncEngine.execute).
+    await this.boss.send(QUEUES.syncRun, { runId });
   }
 
   /** Re-enqueues runs whose worker died (no heartbeat): they resume from their last finished entity. */
