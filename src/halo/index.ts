@@ -18,3 +18,19 @@ export type { HaloLoaders, HaloLoaderOptions } from './loaders';
 export { diagnose } from './diagnose';
 export type { DiagnosticStep, DiagnosticStepName } from './diagnose';
 export type * from './types';
+export {
+  HALO_WEBHOOK_EVENTS,
+  HALO_WEBHOOK_AUTH,
+  HALO_WEBHOOK_PAYLOAD,
+  HALO_WEBHOOK_NOTIFICATION,
+  HALO_SIGNATURE_HEADER,
+  haloWebhookEvent,
+  haloWebhookBody,
+  haloNotificationBody,
+  haloWebhookSignature,
+  verifyHaloWebhook,
+  parseHaloWebhookBody,
+  HaloWebhookPayloadError,
+  haloInt,
+} from './webhooks';
+export type { HaloWebhookEventDef, HaloWebhookAction, HaloWebhookEventIn } from './webhooks';

@@ -2,6 +2,7 @@ import { ApiKey, Tenant } from './tenant';
 import { Company, Contact, Item, Opportunity, ProductGroup, Quote, QuoteLine, Site } from './records';
 import { ScheduleSlot, SyncCursor, SyncRecordError, SyncRun } from './sync';
 import { ConfigChange, HaloConnectionRow, IntegrationSettingsRow } from './integration';
+import { HaloWebhookConfig, WebhookDelivery } from './webhooks';
 
 export {
   ApiKey,
@@ -21,9 +22,12 @@ export {
   SyncRecordError,
   SyncCursor,
   ScheduleSlot,
+  HaloWebhookConfig,
+  WebhookDelivery,
 };
 export type { EntityProgress, SyncKind, SyncRunStatus } from './sync';
 export type { ConnectionStatus } from './integration';
+export type { WebhookDeliveryStatus } from './webhooks';
 export type { RecordSyncError } from './synced';
 
 /** Every entity the ORM knows; add new ones here (and a migration in migrations/). */
@@ -45,4 +49,6 @@ export const entities = [
   SyncRecordError,
   SyncCursor,
   ScheduleSlot,
+  HaloWebhookConfig,
+  WebhookDelivery,
 ];
