@@ -13,6 +13,7 @@ import {
   isAbstractType,
   isCompositeType,
   isListType,
+  isUnionType,
   type ASTVisitor,
   type DocumentNode,
   type FieldNode,
@@ -175,10 +176,27 @@ function argumentValue(arg: GraphQLArgument, node: FieldNode, variables: Variabl
   return valueFromAST(given.value, arg.type, variables);
 }
 
-function representationCount(def: GraphQLField<unknown, unknown>, node: FieldNode, variables: Variables): number | undefined {
+/**
+ * A router's `_entities` representations, checked before execution: each must be an object naming one of our entity
+ * types (@apollo/subgraph would otherwise throw a plain Error, i.e. a 500-class error, for a client's mistake).
+ * Returns how many there are, for the cost.
+ */
+function checkRepresentations(schema: GraphQLSchema, def: GraphQLField<unknown, unknown>, node: FieldNode, variables: Variables, path: string[]): number | undefined {
   const arg = def.args.find((a) => a.name === 'representations');
   const value = arg && argumentValue(arg, node, variables);
-  return Array.isArray(value) ? value.length : undefined;
+  if (!Array.isArray(value)) return undefined;
+  const entityUnion = schema.getType('_Entity');
+  const entities = new Set(isUnionType(entityUnion) ? entityUnion.getTypes().map((t) => t.name) : []);
+  value.forEach((rep: unknown, i) => {
+    const typename = rep && typeof rep === 'object' && !Array.isArray(rep) ? (rep as { __typename?: unknown }).__typename : undefined;
+    if (typeof typename !== 'string' || !entities.has(typename)) {
+      throw new GraphQLError(`representations[${i}] must be an object whose __typename is one of: ${[...entities].join(', ')}`, {
+        path,
+        extensions: { code: 'BAD_USER_INPUT', field: `representations.${i}.__typename`, http: { status: 400 } },
+      });
+    }
+  });
+  return value.length;
 }
 
 /**
@@ -249,7 +267,7 @@ export function operationCost(
     let size = 1;
     if (isList) {
       if (first !== undefined) size = first;
-      else if (node.name.value === '_entities') size = representationCount(def, node, variables) ?? LIMITS.defaultListSize;
+      else if (node.name.value === '_entities') size = checkRepresentations(schema, def, node, variables, here) ?? LIMITS.defaultListSize;
       else size = inheritedPageSize ?? LIMITS.defaultListSize;
     }
     // A connection (takes `first`, returns an object) hands its page size to the list inside it.

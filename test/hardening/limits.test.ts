@@ -136,6 +136,19 @@ describe('abuse limits: each rejected before any resolver runs, with its own cod
     }
   });
 
+  it('_entities: a representation that is not an object naming one of our entity types → BAD_USER_INPUT, nothing runs', async () => {
+    const query = 'query($r: [_Any!]!) { _entities(representations: $r) { __typename } }';
+    for (const bad of [[[]], ['Company'], [{ id: '1' }], [{ __typename: 'Tenant', id: '1' }], [{ __typename: 'Company', id: '1' }, []]]) {
+      const res = await expectNothingRan(t, () => post(query, { r: bad }));
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      expect(res.json?.errors?.[0].extensions, JSON.stringify(bad)).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(res.json?.errors?.[0].extensions?.field, JSON.stringify(bad)).toMatch(/^representations\.\d+\.__typename$/);
+    }
+    // A null among them fails variable coercion: BAD_USER_INPUT from graphql-js, also before execution.
+    const withNull = await expectNothingRan(t, () => post(query, { r: [{ __typename: 'Company', id: '1' }, null] }));
+    expect(codes(withNull)).toEqual(['BAD_USER_INPUT']);
+  });
+
   it(`body size: more than ${MAX_BODY_BYTES} bytes → 413 before parsing`, async () => {
     const big = gqlBody(`{ __typename }`, { pad: 'x'.repeat(MAX_BODY_BYTES) });
     const res = await expectNothingRan(t, () => send(t.url, { apiKey, body: big }));
