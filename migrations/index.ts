@@ -3,6 +3,7 @@ import { Migration20261128000000Initial } from './Migration20261128000000Initial
 import { Migration20261128205549Integration } from './Migration20261128205549Integration';
 import { Migration20261128210359SyncEngine } from './Migration20261128210359SyncEngine';
 import { Migration20261128211255Webhooks } from './Migration20261128211255Webhooks';
+import { Migration20261128211553Push } from './Migration20261128211553Push';
 
 /** Every migration, in order. `npm run migration:create -- Name` writes the next one and registers it here. */
 export const migrationsList: MigrationObject[] = [
@@ -10,4 +11,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128205549Integration', class: Migration20261128205549Integration },
   { name: 'Migration20261128210359SyncEngine', class: Migration20261128210359SyncEngine },
   { name: 'Migration20261128211255Webhooks', class: Migration20261128211255Webhooks },
+  { name: 'Migration20261128211553Push', class: Migration20261128211553Push },
 ];

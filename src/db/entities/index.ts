@@ -1,5 +1,6 @@
 import { ApiKey, Tenant } from './tenant';
-import { Company, Contact, Item, Opportunity, ProductGroup, Quote, QuoteLine, Site } from './records';
+import { Company, Contact, Item, Opportunity, ProductGroup, Quote, QuoteBundle, QuoteLine, Site } from './records';
+import { OutboxRow, SyncConflict } from './push';
 import { ScheduleSlot, SyncCursor, SyncRecordError, SyncRun } from './sync';
 import { ConfigChange, HaloConnectionRow, IntegrationSettingsRow } from './integration';
 import { HaloWebhookConfig, WebhookDelivery } from './webhooks';
@@ -24,7 +25,11 @@ export {
   ScheduleSlot,
   HaloWebhookConfig,
   WebhookDelivery,
+  QuoteBundle,
+  OutboxRow,
+  SyncConflict,
 };
+export type { OutboxState } from './push';
 export type { EntityProgress, SyncKind, SyncRunStatus } from './sync';
 export type { ConnectionStatus } from './integration';
 export type { WebhookDeliveryStatus } from './webhooks';
@@ -51,4 +56,7 @@ export const entities = [
   ScheduleSlot,
   HaloWebhookConfig,
   WebhookDelivery,
+  QuoteBundle,
+  OutboxRow,
+  SyncConflict,
 ];

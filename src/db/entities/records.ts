@@ -1,4 +1,5 @@
-import { Entity, Index, Property, Unique } from '@mikro-orm/core';
+import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { randomUUID } from 'node:crypto';
 import { SyncedRecord } from './synced';
 
 /** A Halo product group (asset group marked "Use for Items"), typed by the tenant's mapping. */
@@ -167,6 +168,10 @@ export class Item extends SyncedRecord {
 
   @Property({ type: 'text', nullable: true })
   accountCode?: string | null;
+
+  /** Set here for a product: wins over its group's account code when pushed. */
+  @Property({ type: 'text', nullable: true })
+  accountCodeOverride?: string | null;
 }
 
 @Entity({ tableName: 'opportunity' })
@@ -215,6 +220,14 @@ export class Opportunity extends SyncedRecord {
 
   @Property({ type: 'text', nullable: true })
   ownerName?: string | null;
+
+  /** Local edits not yet in Halo: field → { value, at }. A sync meeting them resolves conflicts field by field. */
+  @Property({ type: 'jsonb', default: '{}' })
+  pendingChanges: Record<string, { value: unknown; at: string }> = {};
+
+  /** The Halo values as of the last sync: what "changed in Halo since the last sync" is measured against. */
+  @Property({ type: 'jsonb', nullable: true })
+  haloValues?: Record<string, unknown> | null;
 }
 
 @Entity({ tableName: 'quote' })
@@ -245,6 +258,45 @@ export class Quote extends SyncedRecord {
 
   @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
   total?: string | null;
+
+  @Property({ type: 'uuid', nullable: true })
+  contactId?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  haloContactId?: number | null;
+
+  /** Our reference, sent to Halo with the quotation: how a lost answer is looked up before writing again. */
+  @Property({ type: 'text', nullable: true })
+  reference?: string | null;
+
+  @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
+  shippingCharge?: string | null;
+
+  @Property({ type: 'date', nullable: true })
+  validUntil?: string | null;
+
+  @Property({ type: 'integer', nullable: true })
+  salesOrderHaloId?: number | null;
+}
+
+/** A named group of lines on one of our quotes; sent to Halo as a group header with its lines. */
+@Entity({ tableName: 'quote_bundle' })
+@Index({ properties: ['tenantId', 'quoteId'] })
+export class QuoteBundle {
+  @PrimaryKey({ type: 'uuid' })
+  id: string = randomUUID();
+
+  @Property({ type: 'uuid' })
+  tenantId!: string;
+
+  @Property({ type: 'uuid' })
+  quoteId!: string;
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  @Property({ type: 'integer' })
+  position!: number;
 }
 
 @Entity({ tableName: 'quote_line' })
@@ -280,4 +332,7 @@ export class QuoteLine extends SyncedRecord {
 
   @Property({ type: 'integer', nullable: true })
   billingPeriod?: number | null;
+
+  @Property({ type: 'uuid', nullable: true })
+  bundleId?: string | null;
 }

@@ -14,7 +14,7 @@ export interface RecordSyncError {
  * yet pushed. Rows are never hard-deleted by sync: `deletedAt` marks records Halo deleted or inactivated.
  */
 export abstract class SyncedRecord {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'syncErrors' | 'inactive' | 'isProspect' | 'recurring' | 'status' | 'lastSeenRunId';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'syncErrors' | 'inactive' | 'isProspect' | 'recurring' | 'status' | 'lastSeenRunId' | 'origin';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();
@@ -49,6 +49,20 @@ export abstract class SyncedRecord {
    */
   @Property({ type: 'uuid', nullable: true })
   lastSeenRunId?: string | null;
+
+  /** HALO: mirrored from Halo. LOCAL: created here; Halo gets it through a push. */
+  @Property({ type: 'text', default: 'HALO' })
+  origin: 'HALO' | 'LOCAL' = 'HALO';
+
+  /** For records pushed to Halo: PENDING while a push is queued or retrying, PUSHED, or FAILED (see pushError). */
+  @Property({ type: 'text', nullable: true })
+  pushState?: 'PENDING' | 'PUSHED' | 'FAILED' | null;
+
+  @Property({ type: 'text', nullable: true })
+  pushError?: string | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  pushedAt?: Date | null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'current_timestamp' })
   createdAt: Date = new Date();
