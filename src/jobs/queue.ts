@@ -7,6 +7,10 @@ import type { Logger } from '../log';
  */
 export const QUEUES = {
   syncRun: 'sync-run',
+  /** A wake-up for one tenant's stored webhook deliveries (the rows are the work; at most one queued per tenant). */
+  webhookDeliveries: 'webhook-deliveries',
+  /** A wake-up for one outbox row (the row is the work: see push/outbox.ts). */
+  push: 'push',
 } as const;
 
 export interface JobQueue {
@@ -26,6 +30,11 @@ export async function startJobQueue(opts: { url: string; log: Logger; pollSecond
   boss.on('error', (err) => opts.log.warn({ err: err.message }, 'job queue error'));
   await boss.start();
   await boss.createQueue(QUEUES.syncRun, { name: QUEUES.syncRun, retryLimit: 3, retryDelay: 5, retryBackoff: true, expireInSeconds: 3600 }).catch(() => undefined);
+  await boss
+    .createQueue(QUEUES.webhookDeliveries, { name: QUEUES.webhookDeliveries, policy: 'stately', retryLimit: 3, retryDelay: 2, expireInSeconds: 600 })
+    .catch(() => undefined);
+  // No pg-boss retries: the outbox row carries attempts and backoff itself.
+  await boss.createQueue(QUEUES.push, { name: QUEUES.push, retryLimit: 0, expireInSeconds: 900 }).catch(() => undefined);
   return {
     boss,
     async stop() {

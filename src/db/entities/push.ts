@@ -11,7 +11,7 @@ export type OutboxState = 'PENDING' | 'IN_PROGRESS' | 'DONE' | 'FAILED';
 @Index({ properties: ['state', 'nextAttemptAt'] })
 @Index({ properties: ['tenantId', 'targetId', 'createdAt'] })
 export class OutboxRow {
-  [OptionalProps]?: 'state' | 'attempts' | 'createdAt' | 'updatedAt' | 'nextAttemptAt' | 'seq';
+  [OptionalProps]?: 'state' | 'attempts' | 'createdAt' | 'updatedAt' | 'nextAttemptAt' | 'seq' | 'outcomeUnknown';
 
   @PrimaryKey({ type: 'uuid' })
   id: string = randomUUID();

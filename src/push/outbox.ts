@@ -1,0 +1,218 @@
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type PgBoss from 'pg-boss';
+import { HaloError, HaloOutcomeUnknownError, type HaloClient } from '../halo';
+import { OutboxRow } from '../db/entities';
+import type { HaloAccess } from '../integration/halo-access';
+import type { SettingsService } from '../integration/settings.service';
+import type { IntegrationSettingsDoc } from '../integration/settings';
+import { QUEUES } from '../jobs/queue';
+import type { Logger } from '../log';
+
+export interface PushContext {
+  em: EntityManager;
+  client: HaloClient;
+  row: OutboxRow;
+  settings: IntegrationSettingsDoc;
+  /**
+   * An earlier attempt may have reached Halo (its answer was lost, or its worker died mid-push): look the record up
+   * by our reference before writing again.
+   */
+  mayHaveApplied: boolean;
+}
+
+/** One kind of write to Halo. `push` must be safe to run again after a crash at any point. */
+export interface PushHandler {
+  kind: string;
+  push(ctx: PushContext): Promise<{ haloId?: number | null }>;
+  /** Records the outcome on the target record (push state, error) inside the outbox transaction. */
+  settle(em: EntityManager, row: OutboxRow, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void>;
+}
+
+export interface OutboxOptions {
+  maxAttempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** How long a worker holds a row; a row still IN_PROGRESS after it belonged to a dead worker. */
+  leaseMs: number;
+}
+
+export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { maxAttempts: 8, baseDelayMs: 1_000, maxDelayMs: 5 * 60_000, leaseMs: 2 * 60_000 };
+
+/** Errors that will not go away by trying again: a person must act (fix data, permissions, mapping). */
+function isFinal(err: unknown): boolean {
+  if (err instanceof HaloError) return ['validation', 'not_found', 'permission', 'bad_credentials', 'bad_url'].includes(err.kind);
+  return (err as { code?: string })?.code === 'HALO_NOT_CONNECTED' || err instanceof PushRejected;
+}
+
+/** A push that cannot be made as asked (e.g. the company is not in Halo yet): fails at once with this message. */
+export class PushRejected extends Error {}
+
+/**
+ * The transactional outbox: a change that must reach Halo adds a row in its own transaction; workers (any
+ * process) claim rows one at a time per record, in order, with a lease, retry with backoff, and stop with a clear
+ * per-record error when a push keeps failing or cannot succeed. Nothing is dropped; a push whose answer was lost
+ * is looked up before it is written again, so nothing is doubled.
+ */
+export class Outbox {
+  private readonly handlers = new Map<string, PushHandler>();
+
+  constructor(
+    private readonly deps: { orm: MikroORM; boss: PgBoss; access: HaloAccess; settings: SettingsService; log: Logger },
+    private readonly opts: OutboxOptions = DEFAULT_OUTBOX_OPTIONS,
+  ) {}
+
+  register(handler: PushHandler): void {
+    this.handlers.set(handler.kind, handler);
+  }
+
+  /** Adds a push inside the caller's unit of work; call `dispatch` after the transaction commits. */
+  add(em: EntityManager, input: { tenantId: string; kind: string; targetId: string; payload?: Record<string, unknown> }): OutboxRow {
+    if (!this.handlers.has(input.kind)) throw new Error(`no push handler for ${input.kind}`);
+    return em.create(OutboxRow, { ...input, payload: input.payload ?? null });
+  }
+
+  /** Wakes a worker for each row. A lost wake-up is harmless: the sweeper finds due rows. */
+  async dispatch(rows: Pick<OutboxRow, 'id'>[]): Promise<void> {
+    for (const row of rows) await this.deps.boss.send(QUEUES.push, { outboxId: row.id });
+  }
+
+  /** Rows that are due but have no live job (crash between commit and dispatch, a dead worker's lease). */
+  async sweep(): Promise<number> {
+    const rows = await this.deps.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string }[]>(
+        `select id from outbox where (state = 'PENDING' and next_attempt_at <= now()) or (state = 'IN_PROGRESS' and locked_until < now()) order by seq limit 500`,
+      );
+    await this.dispatch(rows);
+    return rows.length;
+  }
+
+  /** Puts a FAILED push back in the queue (the `retry` mutation). */
+  async retry(em: EntityManager, tenantId: string, id: string): Promise<OutboxRow | null> {
+    const rows = await em.getConnection().execute<{ id: string }[]>(
+      `update outbox set state = 'PENDING', attempts = 0, next_attempt_at = now(), last_error = null, last_error_code = null, updated_at = now()
+        where id = ? and tenant_id = ? and state = 'FAILED' returning id`,
+      [id, tenantId],
+    );
+    if (!rows.length) return null;
+    const row = await em.findOneOrFail(OutboxRow, { id }, { refresh: true });
+    const handler = this.handlers.get(row.kind);
+    if (handler) {
+      await em.transactional(async (tx) => {
+        await handler.settle(tx, row, { ok: false, error: '', final: false });
+      });
+    }
+    await this.dispatch([row]);
+    return row;
+  }
+
+  async process(outboxId: string): Promise<void> {
+    const em = this.deps.orm.em.fork();
+    // Claim: due (or abandoned by a dead worker), and the oldest unfinished push of its record.
+    const claimed = await em.getConnection().execute<{ attempts: number }[]>(
+      `update outbox o set state = 'IN_PROGRESS', attempts = o.attempts + 1, locked_until = now() + make_interval(secs => ?), updated_at = now()
+        where o.id = ?
+          and ((o.state = 'PENDING' and o.next_attempt_at <= now()) or (o.state = 'IN_PROGRESS' and o.locked_until < now()))
+          and not exists (select 1 from outbox p where p.tenant_id = o.tenant_id and p.target_id = o.target_id and p.seq < o.seq and p.state <> 'DONE')
+        returning o.attempts`,
+      [this.opts.leaseMs / 1000, outboxId],
+    );
+    if (!claimed.length) return;
+    const row = await em.findOneOrFail(OutboxRow, { id: outboxId }, { refresh: true });
+    const handler = this.handlers.get(row.kind);
+    if (!handler) {
+      await this.finish(em, row, undefined, { ok: false, error: `no handler for ${row.kind}`, final: true, code: 'INTERNAL' });
+      return;
+    }
+    try {
+      const client = await this.deps.access.clientFor(em, row.tenantId);
+      const settings = await this.deps.settings.get(em, row.tenantId);
+      const result = await handler.push({ em, client, row, settings, mayHaveApplied: row.attempts > 1 || row.outcomeUnknown });
+      row.haloId = result.haloId ?? row.haloId ?? null;
+      await this.finish(em, row, handler, { ok: true });
+    } catch (err) {
+      const unknown = err instanceof HaloOutcomeUnknownError;
+      if (unknown) row.outcomeUnknown = true;
+      const final = !unknown && (isFinal(err) || row.attempts >= this.opts.maxAttempts);
+      const exhausted = row.attempts >= this.opts.maxAttempts;
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.log.warn({ outboxId, kind: row.kind, attempt: row.attempts, err: message }, final ? 'push failed' : 'push will be retried');
+      await this.finish(em, row, handler, {
+        ok: false,
+        error: exhausted && !isFinal(err) ? `${message} (gave up after ${row.attempts} attempts; retry when Halo is healthy)` : message,
+        final: final || exhausted,
+        code: err instanceof HaloError ? `HALO_${err.kind.toUpperCase()}` : err instanceof PushRejected ? 'REJECTED' : 'INTERNAL',
+      });
+    }
+  }
+
+  private async finish(
+    em: EntityManager,
+    row: OutboxRow,
+    handler: PushHandler | undefined,
+    outcome: { ok: true } | { ok: false; error: string; final: boolean; code: string },
+  ): Promise<void> {
+    await em.transactional(async (tx) => {
+      const r = tx.merge(row);
+      r.lockedUntil = null;
+      if (outcome.ok) {
+        r.state = 'DONE';
+        r.doneAt = new Date();
+        r.lastError = null;
+        r.lastErrorCode = null;
+      } else {
+        r.lastError = outcome.error;
+        r.lastErrorCode = outcome.code;
+        if (outcome.final) r.state = 'FAILED';
+        else {
+          r.state = 'PENDING';
+          const backoff = Math.min(this.opts.maxDelayMs, this.opts.baseDelayMs * 2 ** (r.attempts - 1));
+          // Equal jitter: spread retries of many failed pushes so they do not hit Halo together.
+          r.nextAttemptAt = new Date(Date.now() + backoff / 2 + Math.random() * (backoff / 2));
+        }
+      }
+      await handler?.settle(tx, r, outcome.ok ? { ok: true } : { ok: false, error: outcome.error, final: outcome.final });
+    });
+    if (!outcome.ok && !outcome.final) {
+      await this.deps.boss.send(QUEUES.push, { outboxId: row.id }, { startAfter: row.nextAttemptAt });
+    }
+    if (outcome.ok) {
+      // The record's next push (if any) was waiting for this one.
+      const next = await em.getConnection().execute<{ id: string }[]>(
+        `select id from outbox where tenant_id = ? and target_id = ? and state = 'PENDING' order by seq limit 1`,
+        [row.tenantId, row.targetId],
+      );
+      await this.dispatch(next);
+    }
+  }
+}
+
+export async function startPushWorker(opts: {
+  boss: PgBoss;
+  outbox: Outbox;
+  log: Logger;
+  pollSeconds?: number;
+  sweepEveryMs?: number;
+  concurrency?: number;
+}): Promise<{ stop(): Promise<void> }> {
+  const ids: string[] = [];
+  for (let i = 0; i < (opts.concurrency ?? 2); i++) {
+    ids.push(
+      await opts.boss.work<{ outboxId: string }>(QUEUES.push, { batchSize: 1, pollingIntervalSeconds: opts.pollSeconds ?? 1 }, async ([job]) => {
+        await opts.outbox.process(job.data.outboxId);
+      }),
+    );
+  }
+  await opts.outbox.sweep();
+  const timer = setInterval(() => {
+    opts.outbox.sweep().catch((err) => opts.log.warn({ err: String(err) }, 'outbox sweep failed'));
+  }, opts.sweepEveryMs ?? 15_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      for (const id of ids) await opts.boss.offWork({ id }).catch(() => undefined);
+    },
+  };
+}
