@@ -18,6 +18,12 @@ import { startJobQueue } from './jobs/queue';
 import { SyncEngine } from './sync/engine';
 import { SyncService, startSyncWorker } from './sync/service';
 import { SyncScheduler } from './sync/scheduler';
+import { createOutbox, startPushWorker } from './push';
+import { WebhookInstaller } from './webhooks/install';
+import { WebhookProcessor } from './webhooks/processor';
+import { WebhookReceiver } from './webhooks/receiver';
+import { WebhookService, startWebhookWorker } from './webhooks/service';
+import { WEBHOOK_PATH_PREFIX } from './webhooks/spec';
 
 const LOOPBACK_OR_ANY = new Set(['0.0.0.0', '::', '127.0.0.1', '::1', 'localhost']);
 
@@ -40,6 +46,8 @@ export interface App {
   readonly sync: { service: SyncService; engine: SyncEngine; scheduler: SyncScheduler };
   /** Connect/configure services (the demo setup and CLIs use them outside a request). */
   readonly integration: IntegrationServices;
+  /** Halo webhooks: install/verify/repair, deliveries; `processor` only in worker processes. */
+  readonly webhooks: { service: WebhookService; processor?: WebhookProcessor; receiver: WebhookReceiver };
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -83,8 +91,32 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // Halo fires no webhook for most opportunity edits: poll them more often.
     { name: 'opportunities', cron: config.schedule.opportunities, entities: ['opportunities'] },
   ]);
-  const services = { ...integration, sync: syncService };
+  // Where Halo reaches us: PUBLIC_BASE_URL, or (outside production) the address we listen on, for tests and demos.
+  let listenUrl = '';
+  const publicBaseUrl = () => config.publicBaseUrl ?? (config.env !== 'production' && listenUrl ? listenUrl : undefined);
+  const webhookLog = log.child({ module: 'webhooks' });
+  let webhookReceiver: WebhookReceiver | undefined;
+  const installer = new WebhookInstaller({
+    access: integration.access,
+    box: integration.box,
+    publicBaseUrl,
+    schedule: config.schedule,
+    onConfigChanged: (pathKey) => webhookReceiver?.forget(pathKey),
+  });
+  const webhookProcessor = config.roles.worker
+    ? new WebhookProcessor({ orm, access: integration.access, settings: integration.settings, engine, log: webhookLog, staleClaimMs: config.jobs.staleAfterMs })
+    : undefined;
+  const webhookService = new WebhookService({ orm, boss: queue.boss, installer, processor: webhookProcessor, schedule: config.schedule, log: webhookLog });
+  webhookReceiver = new WebhookReceiver({ orm, box: integration.box, log: webhookLog, onStored: (tenantId) => webhookService.signal(tenantId) });
+  integration.checklist.webhookFacts = webhookService;
+  const outbox = createOutbox(
+    { orm, boss: queue.boss, access: integration.access, settings: integration.settings, log: log.child({ module: 'push' }) },
+    config.push,
+  );
+  const services = { ...integration, sync: syncService, webhooks: webhookService, outbox };
   let worker: { stop(): Promise<void> } | undefined;
+  let pushWorker: { stop(): Promise<void> } | undefined;
+  let webhookWorker: { stop(): Promise<void> } | undefined;
   const schema = await buildFederatedSchema();
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
@@ -97,6 +129,11 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   let migrationsApplied = false;
   const routes: Route[] = [
+    {
+      method: 'POST',
+      path: WEBHOOK_PATH_PREFIX,
+      handle: (req, res, ctx) => webhookReceiver.handle(req, res, ctx),
+    },
     {
       method: 'GET',
       path: '/healthz',
@@ -135,6 +172,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     demoApiKey,
     sync: { service: syncService, engine, scheduler },
     integration,
+    webhooks: { service: webhookService, processor: webhookProcessor, receiver: webhookReceiver },
     get url() {
       return url;
     },
@@ -146,9 +184,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       });
       const { port } = server.address() as AddressInfo;
       url = `http://${LOOPBACK_OR_ANY.has(config.host) ? 'localhost' : config.host}:${port}`;
+      listenUrl = `http://${config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
       log.info({ url }, 'halo-sync listening');
       if (config.roles.worker) {
         worker = await startSyncWorker({ boss: queue.boss, engine, service: syncService, log, pollSeconds: config.jobs.pollSeconds, resumeEveryMs: Math.min(30_000, config.jobs.staleAfterMs) });
+      }
+      if (webhookProcessor) {
+        webhookWorker = await startWebhookWorker({ boss: queue.boss, processor: webhookProcessor, log: webhookLog, pollSeconds: config.jobs.pollSeconds });
+      }
+      if (config.roles.worker) {
+        pushWorker = await startPushWorker({ boss: queue.boss, outbox, log, pollSeconds: config.jobs.pollSeconds, sweepEveryMs: Math.min(15_000, config.push.leaseMs) });
       }
       if (config.roles.scheduler) scheduler.start();
     },
@@ -164,6 +209,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await apollo.stop().catch(() => undefined);
       scheduler.stop();
       await worker?.stop();
+      await webhookWorker?.stop();
+      await pushWorker?.stop();
       await queue.stop().catch((err) => log.warn({ err: String(err) }, 'job queue did not stop cleanly'));
       await orm.close(true);
       await embedded?.stop();

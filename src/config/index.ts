@@ -49,6 +49,10 @@ const envSchema = z.object({
   /** A running sync whose worker has not reported for this long is taken as dead and resumed. */
   SYNC_STALE_AFTER_SECONDS: z.coerce.number().int().min(2).max(86_400).default(60),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(1),
+  /** Pushes to Halo: how often to try before stopping with an error, the first retry delay, a worker's lease. */
+  PUSH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  PUSH_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
+  PUSH_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
   /** Demo mode: embedded Postgres, a demo tenant, the Halo simulator. Defaults on when nothing is configured. */
   DEMO: bool.optional(),
   /** Production hardening: masked errors, no introspection, no suggestions, no GraphiQL. Default: NODE_ENV=production. */
@@ -77,6 +81,7 @@ export interface Config {
   haloRateLimitPer5Min: number;
   roles: { api: boolean; worker: boolean; scheduler: boolean };
   jobs: { staleAfterMs: number; pollSeconds: number };
+  push: { maxAttempts: number; baseDelayMs: number; leaseMs: number };
 }
 
 export class ConfigError extends Error {
@@ -159,5 +164,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       scheduler: e.ROLES.split(',').includes('scheduler'),
     },
     jobs: { staleAfterMs: e.SYNC_STALE_AFTER_SECONDS * 1000, pollSeconds: e.JOB_POLL_SECONDS },
+    push: { maxAttempts: e.PUSH_MAX_ATTEMPTS, baseDelayMs: e.PUSH_RETRY_BASE_MS, leaseMs: e.PUSH_LEASE_SECONDS * 1000 },
   };
 }

@@ -2,6 +2,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Loaders } from './loaders';
 import type { IntegrationServices } from '../integration';
 import type { SyncService } from '../sync/service';
+import type { Outbox } from '../push/outbox';
+import type { WebhookService } from '../webhooks/service';
 
 /** What every resolver gets: the caller's tenant, a request-scoped entity manager and DataLoaders. */
 export interface GraphQLContext {
@@ -13,4 +15,4 @@ export interface GraphQLContext {
   services: Services;
 }
 
-export type Services = IntegrationServices & { sync: SyncService };
+export type Services = IntegrationServices & { sync: SyncService; webhooks: WebhookService; outbox: Outbox };
