@@ -15,6 +15,7 @@ import { ConnectionResolver } from './integration/connection.resolver';
 import { SettingsResolver } from './integration/settings.resolver';
 import { ChecklistResolver, LookupsResolver } from './integration/lookups.resolver';
 import { SyncResolver } from './sync/sync.resolver';
+import { WebhooksResolver } from './webhooks/webhooks.resolver';
 
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])`;
 
@@ -39,6 +40,7 @@ export const resolvers = [
   LookupsResolver,
   ChecklistResolver,
   SyncResolver,
+  WebhooksResolver,
 ] as const;
 
 /**

@@ -11,8 +11,14 @@ export interface SyncFacts {
   itemsWithoutGroup(em: EntityManager, tenantId: string): Promise<number | null>;
 }
 
+/** What the webhook side knows for the checklist: null when the webhooks were never installed. */
+export interface WebhookFacts {
+  checklistFacts(em: EntityManager, tenantId: string): Promise<ChecklistFacts['webhooks']>;
+}
+
 export class ChecklistService {
   syncFacts?: SyncFacts;
+  webhookFacts?: WebhookFacts;
 
   constructor(
     private readonly access: HaloAccess,
@@ -39,6 +45,8 @@ export class ChecklistService {
     const [lastFullSyncAt, itemsWithoutGroup] = this.syncFacts
       ? await Promise.all([this.syncFacts.lastFullSyncAt(em, tenantId), this.syncFacts.itemsWithoutGroup(em, tenantId)])
       : [null, null];
+    // Only a working connection can be asked about webhooks; a failure to ask is not a verdict on them.
+    const webhooks = connection && this.webhookFacts ? await this.webhookFacts.checklistFacts(em, tenantId).catch(() => null) : null;
     return {
       tenantWebsite: tenant.website,
       connection: connection ? { status: connection.status, steps: connection.lastCheck, pipelineStagesEnabled: connection.pipelineStagesEnabled ?? null } : null,
@@ -46,7 +54,7 @@ export class ChecklistService {
       primaryClientNow,
       productGroups,
       itemsWithoutGroup,
-      webhooks: null,
+      webhooks,
       lastFullSyncAt,
     };
   }

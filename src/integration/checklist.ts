@@ -26,7 +26,8 @@ export interface ChecklistFacts {
   primaryClientNow: { name: string; website: string | null } | null;
   productGroups: Named[] | null;
   itemsWithoutGroup: number | null;
-  webhooks: { ok: boolean; detail: string } | null;
+  /** null: never installed. `realtime`/`polled`: which changes reach us by webhook and which only by schedule. */
+  webhooks: { ok: boolean; detail: string; realtime?: string[]; polled?: string[] } | null;
   lastFullSyncAt: Date | null;
 }
 
@@ -124,6 +125,15 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
         ? { id: 'webhooks', title: 'Webhooks installed', status: 'OK', detail: f.webhooks.detail }
         : { id: 'webhooks', title: 'Webhooks installed', status: 'ACTION_NEEDED', detail: f.webhooks.detail, fix: 'Repair the webhooks (repairHaloWebhooks).' },
   );
+  const realtime = f.webhooks?.ok ? (f.webhooks.realtime ?? []) : [];
+  const polled = f.webhooks?.polled ?? ['everything (no working webhooks): the scheduled incremental sync'];
+  add({
+    id: 'realtime_coverage',
+    title: 'Real-time and polled changes',
+    status: realtime.length ? 'OK' : 'WARNING',
+    detail: `Real time (webhooks, seconds): ${realtime.length ? realtime.join('; ') : 'nothing'}. Polled (scheduled sync): ${polled.join('; ')}.`,
+    ...(realtime.length ? {} : { fix: 'Install or repair the Halo webhooks so changes arrive in seconds.' }),
+  });
   add(
     f.lastFullSyncAt
       ? { id: 'first_full_sync', title: 'First full sync completed', status: 'OK', detail: `Last full sync completed ${f.lastFullSyncAt.toISOString()}.` }

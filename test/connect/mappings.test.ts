@@ -186,7 +186,7 @@ describe('mappings and defaults', () => {
     const { setupChecklist } = await gql.expectData(SetupChecklistDocument);
     const notOk = setupChecklist.filter((c) => c.status !== 'OK').map((c) => c.id);
     // Webhooks, the first full sync and the count of items without a group come with the sync and webhook work.
-    expect(notOk.sort()).toEqual(['first_full_sync', 'items_without_group', 'webhooks']);
+    expect(notOk.sort()).toEqual(['first_full_sync', 'items_without_group', 'realtime_coverage', 'webhooks']);
   });
 
   it('flags the primary client again when its website changes in Halo', async () => {

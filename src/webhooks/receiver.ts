@@ -1,0 +1,124 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { HaloWebhookPayloadError, parseHaloWebhookBody, verifyHaloWebhook, type HaloWebhookEventIn } from '../halo';
+import type { SecretBox } from '../crypto/secret-box';
+import { sendJson } from '../http/server';
+import type { Logger } from '../log';
+import { ENTITY_OF_RESOURCE, PATH_KEY_PATTERN, WEBHOOK_PATH_PREFIX } from './spec';
+
+interface TenantKey {
+  tenantId: string;
+  secret: string;
+  at: number;
+}
+
+const CACHE_MS = 30_000;
+const secretContext = (tenantId: string) => `halo-webhook:${tenantId}`;
+
+export interface ReceiverDeps {
+  orm: MikroORM;
+  box: SecretBox;
+  log: Logger;
+  /** Told after deliveries are committed: processing happens elsewhere, later. */
+  onStored(tenantId: string): void;
+}
+
+/**
+ * `POST /webhooks/halo/<pathKey>`: authenticate on the raw body (timing-safe), store every event in Postgres, and
+ * only then answer 202. Nothing is processed here. Anything unauthenticated gets 401 and leaves no trace.
+ */
+export class WebhookReceiver {
+  private readonly keys = new Map<string, TenantKey>();
+
+  constructor(private readonly deps: ReceiverDeps) {}
+
+  forget(pathKey: string): void {
+    this.keys.delete(pathKey);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, ctx: { requestId: string; body: () => Promise<Buffer> }): Promise<void> {
+    const pathKey = decodeURIComponent((req.url ?? '').split('?')[0].slice(WEBHOOK_PATH_PREFIX.length)).replace(/\/+$/, '');
+    // Reject before reading a byte of body when the request cannot possibly be ours.
+    const hasAuth = typeof req.headers.token === 'string' || typeof req.headers.authorization === 'string';
+    const tenant = PATH_KEY_PATTERN.test(pathKey) && hasAuth ? await this.tenantFor(pathKey) : null;
+    if (!tenant) return this.unauthorized(req, res);
+    const contentType = req.headers['content-type'];
+    if (contentType && !/json/i.test(contentType)) {
+      req.resume();
+      return sendJson(res, 415, { error: 'unsupported_media_type', message: 'Halo webhooks are JSON: send Content-Type: application/json.' });
+    }
+    const raw = await ctx.body();
+    if (!verifyHaloWebhook(req.headers, raw, tenant.secret)) return this.unauthorized(req, res);
+
+    let events: HaloWebhookEventIn[];
+    const text = raw.toString('utf8');
+    try {
+      events = parseHaloWebhookBody(text);
+    } catch (err) {
+      if (err instanceof HaloWebhookPayloadError) return sendJson(res, 400, { error: 'bad_payload', message: err.message });
+      throw err;
+    }
+    const stored = await this.store(tenant.tenantId, events, text);
+    sendJson(res, 202, { accepted: stored.length, duplicates: stored.filter((s) => s.status === 'DUPLICATE').length });
+    if (stored.some((s) => s.status === 'RECEIVED')) this.deps.onStored(tenant.tenantId);
+  }
+
+  private unauthorized(req: IncomingMessage, res: ServerResponse): void {
+    req.resume();
+    sendJson(res, 401, { error: 'unauthorized', message: 'Unknown webhook path or bad signature.' }, { connection: 'close' });
+  }
+
+  private async tenantFor(pathKey: string): Promise<TenantKey | null> {
+    const hit = this.keys.get(pathKey);
+    if (hit && Date.now() - hit.at < CACHE_MS) return hit;
+    const rows = await this.deps.orm.em
+      .getConnection()
+      .execute<{ tenant_id: string; secret_key_id: string; secret_sealed: string }[]>(
+        'select tenant_id, secret_key_id, secret_sealed from halo_webhook_config where path_key = ?',
+        [pathKey],
+      );
+    if (!rows.length) return null;
+    const r = rows[0];
+    const secret = this.deps.box.open({ keyId: r.secret_key_id, sealed: r.secret_sealed }, secretContext(r.tenant_id));
+    const key = { tenantId: r.tenant_id, secret, at: Date.now() };
+    this.keys.set(pathKey, key);
+    return key;
+  }
+
+  /**
+   * One statement for the whole delivery. A Halo delivery id seen before makes the row a DUPLICATE (kept, so the
+   * listing shows it); an event we do not handle is kept as IGNORED. The rest wait as RECEIVED.
+   */
+  private async store(tenantId: string, events: HaloWebhookEventIn[], raw: string): Promise<{ id: string; status: string }[]> {
+    const parts = events.length > 1 ? (JSON.parse(raw) as unknown[]) : null;
+    const rows = events.map((e, i) => ({
+      did: e.deliveryId,
+      wid: e.webhookId,
+      event: e.event,
+      eventno: e.def?.eventno ?? null,
+      entity: e.def ? ENTITY_OF_RESOURCE[e.def.resource] : null,
+      action: e.def?.action ?? null,
+      oid: e.objectId,
+      at: e.at?.toISOString() ?? null,
+      body: parts ? JSON.stringify(parts[i]) : raw,
+    }));
+    return this.deps.orm.em.getConnection().execute<{ id: string; status: string }[]>(
+      `insert into webhook_delivery (id, tenant_id, halo_delivery_id, halo_webhook_id, event, eventno, entity, action, halo_object_id, event_at,
+                                     status, processed_at, duplicate_of, error, body)
+       select gen_random_uuid(), ?::uuid, v.did, v.wid, v.event, v.eventno, v.entity, v.action, v.oid, v.at,
+              case when v.entity is null then 'IGNORED' when d.id is not null then 'DUPLICATE' else 'RECEIVED' end,
+              case when v.entity is null or d.id is not null then now() end,
+              d.id,
+              case when v.entity is null then 'not an event we sync' when d.id is not null then 'Halo delivered this event before' end,
+              v.body
+         from jsonb_to_recordset(?::jsonb) as v(did text, wid text, event text, eventno int, entity text, action text, oid int, at timestamptz, body text)
+         left join lateral (
+           select w.id from webhook_delivery w
+            where w.tenant_id = ?::uuid and v.did is not null and w.halo_delivery_id = v.did
+            order by w.received_at limit 1
+         ) d on true
+       returning id, status`,
+      [tenantId, JSON.stringify(rows), tenantId],
+    );
+  }
+}
