@@ -1,0 +1,218 @@
+/**
+ * Benchmark (not a test): the read API under load.
+ *
+ *   npm run bench:read                       # DATABASE_URL's server (default postgresql://postgres@127.0.0.1:5432/postgres)
+ *   BENCH_SECONDS=30 BENCH_CLIENTS=20 npm run bench:read
+ *
+ * Syncs the simulator's large data set into a fresh database, serves the real app (createApp, API role only), then
+ * 20 concurrent clients send `companies(first: 100)` with sites, contacts and opportunities for N seconds; beside
+ * it, in the same run, the same data read with hand-written SQL (4 statements, 20 pooled connections). The load
+ * runs in a worker thread, so it does not share the server's event loop; both phases are measured from there.
+ * Target: GraphQL p99 under 100 ms.
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { Client, Pool } from 'pg';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config';
+import { createLogger } from '../src/log';
+import { createTenant } from '../src/tenants/tenants';
+import { DEMO_SETTINGS } from '../src/demo/defaults';
+import type { IntegrationSettingsDoc, SettingsSection } from '../src/integration/settings';
+
+const QUERY = `{ companies(first: 100) { nodes { id name sites { id name city } contacts { id name email } opportunities { id title status } } } }`;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+interface LoadJob {
+  kind: 'graphql' | 'sql';
+  url: string;
+  apiKey?: string;
+  tenantId?: string;
+  seconds: number;
+  clients: number;
+}
+
+interface LoadResult {
+  kind: string;
+  requests: number;
+  errors: number;
+  seconds: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  companies: number;
+  children: number;
+  firstError?: string;
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Load generator (worker thread)
+
+async function sqlRead(pool: Pool, tenantId: string): Promise<{ companies: number; children: number }> {
+  // What the resolvers read, by hand: the page, then each child list for all its companies at once.
+  const companies = await pool.query<{ id: string; name: string }>(
+    `select id, name from company where tenant_id = $1 and deleted_at is null order by name asc, id asc limit 101`,
+    [tenantId],
+  );
+  const ids = companies.rows.slice(0, 100).map((c) => c.id);
+  const [sites, contacts, opps] = await Promise.all([
+    pool.query(`select id, name, city, company_id from site where tenant_id = $1 and company_id = any($2) and deleted_at is null order by name, id`, [tenantId, ids]),
+    pool.query(`select id, name, email, company_id from contact where tenant_id = $1 and company_id = any($2) and deleted_at is null order by name, id`, [tenantId, ids]),
+    pool.query(`select id, title, status, company_id from opportunity where tenant_id = $1 and company_id = any($2) and deleted_at is null order by title, id`, [tenantId, ids]),
+  ]);
+  // Shape it like the GraphQL answer so both sides do comparable work.
+  const by = new Map<string, { sites: unknown[]; contacts: unknown[]; opportunities: unknown[] }>(ids.map((id) => [id, { sites: [], contacts: [], opportunities: [] }]));
+  for (const r of sites.rows) by.get(r.company_id)?.sites.push(r);
+  for (const r of contacts.rows) by.get(r.company_id)?.contacts.push(r);
+  for (const r of opps.rows) by.get(r.company_id)?.opportunities.push(r);
+  JSON.stringify(companies.rows.slice(0, 100).map((c) => ({ ...c, ...by.get(c.id) })));
+  return { companies: ids.length, children: sites.rowCount! + contacts.rowCount! + opps.rowCount! };
+}
+
+async function graphqlRead(url: string, apiKey: string): Promise<{ companies: number; children: number }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
+    body: JSON.stringify({ query: QUERY }),
+  });
+  const body = (await res.json()) as { data?: { companies: { nodes: { sites: unknown[]; contacts: unknown[]; opportunities: unknown[] }[] } }; errors?: unknown };
+  if (!res.ok || body.errors || !body.data) throw new Error(`HTTP ${res.status}: ${JSON.stringify(body.errors ?? body).slice(0, 500)}`);
+  const nodes = body.data.companies.nodes;
+  return { companies: nodes.length, children: nodes.reduce((s, n) => s + n.sites.length + n.contacts.length + n.opportunities.length, 0) };
+}
+
+async function runLoad(job: LoadJob): Promise<LoadResult> {
+  const pool = job.kind === 'sql' ? new Pool({ connectionString: job.url, max: job.clients }) : undefined;
+  const once = () => (pool ? sqlRead(pool, job.tenantId!) : graphqlRead(job.url, job.apiKey!));
+  // Warm up: connections, plans, JIT.
+  for (let i = 0; i < 20; i++) await once();
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  let shape = { companies: 0, children: 0 };
+  const until = performance.now() + job.seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: job.clients }, async () => {
+      while (performance.now() < until) {
+        const start = performance.now();
+        try {
+          shape = await once();
+          latencies.push(performance.now() - start);
+        } catch (err) {
+          errors++;
+          firstError ??= String(err);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await pool?.end();
+  latencies.sort((a, b) => a - b);
+  return {
+    kind: job.kind,
+    requests: latencies.length,
+    errors,
+    seconds,
+    p50: pct(latencies, 50),
+    p90: pct(latencies, 90),
+    p99: pct(latencies, 99),
+    max: latencies[latencies.length - 1] ?? NaN,
+    ...shape,
+    firstError,
+  };
+}
+
+if (!isMainThread) {
+  void runLoad(workerData as LoadJob).then((r) => parentPort!.postMessage(r));
+}
+
+function load(job: LoadJob): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(__filename, { workerData: job });
+    w.once('message', (r) => {
+      resolve(r as LoadResult);
+      void w.terminate();
+    });
+    w.once('error', reject);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const name = `bench_read_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const dbUrl = new URL(ADMIN_URL);
+  dbUrl.pathname = `/${name}`;
+
+  const { startHaloSim } = await import('../src/halo-sim/index.js');
+  const sim = await startHaloSim({ scale: 'large', seed: 1, rateLimit: false });
+  const config = loadConfig({
+    DATABASE_URL: dbUrl.toString(),
+    ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ROLES: 'api',
+    NODE_ENV: 'production',
+    // The production surface (masked errors, no introspection): what the platform's frontend meets.
+  } as NodeJS.ProcessEnv);
+  const app = await createApp(config, { logger: createLogger('warn') });
+  try {
+    await app.start();
+    const em = app.orm.em.fork();
+    const { tenant, apiKey } = await createTenant(em, { name: 'Bench MSP', website: 'acme.example' });
+    const connected = await app.integration.connections.connect(em, tenant.id, tenant.id, { baseUrl: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, tenant: sim.tenant });
+    if (!connected.ok) throw new Error(`connect failed: ${JSON.stringify(connected.failedStep)}`);
+    for (const section of Object.keys(DEMO_SETTINGS) as SettingsSection[]) {
+      await app.integration.settings.save(em, tenant.id, tenant.id, section, DEMO_SETTINGS[section] as IntegrationSettingsDoc[typeof section], []);
+    }
+    const t = performance.now();
+    const run = await app.sync.service.start(em, tenant.id, { kind: 'FULL', trigger: 'bench' });
+    const done = await app.sync.engine.execute(run.id);
+    const counts = Object.entries(done?.progress ?? {}).map(([e, p]) => `${e} ${p.done}`).join(', ');
+    console.log(`bench:read — data: large simulator data set synced in ${((performance.now() - t) / 1000).toFixed(0)} s (${done?.status}; ${counts})`);
+    await app.orm.em.getConnection().execute('analyze');
+
+    const graphqlUrl = `${app.url.replace('localhost', '127.0.0.1')}/graphql`;
+    console.log(`query: ${QUERY}`);
+    console.log(`${CLIENTS} concurrent clients, ${SECONDS} s each phase, node ${process.version}, load generator in a worker thread\n`);
+    const gql = await load({ kind: 'graphql', url: graphqlUrl, apiKey, seconds: SECONDS, clients: CLIENTS });
+    const sql = await load({ kind: 'sql', url: dbUrl.toString(), tenantId: tenant.id, seconds: SECONDS, clients: CLIENTS });
+    const row = (r: LoadResult) =>
+      `${r.kind.padEnd(8)} ${r.requests.toString().padStart(7)} ${(r.requests / r.seconds).toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p90.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.errors).padStart(6)}   ${r.companies} companies, ${r.children} children`;
+    console.log(`phase    requests   req/s  p50 ms   p90 ms   p99 ms   max ms  errors   per answer`);
+    console.log(row(gql));
+    console.log(row(sql));
+    if (gql.firstError) console.log(`first GraphQL error: ${gql.firstError}`);
+    const ok = gql.errors === 0 && gql.p99 < 100;
+    console.log(`\nGraphQL p99 ${gql.p99.toFixed(1)} ms, target < 100 ms  ${ok ? 'PASS' : 'MISS'}; GraphQL/SQL: p50 ×${(gql.p50 / sql.p50).toFixed(1)}, throughput ×${((gql.requests / gql.seconds) / (sql.requests / sql.seconds)).toFixed(2)}`);
+  } finally {
+    await app.stop();
+    await sim.stop();
+    const a = new Client({ connectionString: ADMIN_URL });
+    await a.connect();
+    await a.query(`drop database if exists ${name} with (force)`);
+    await a.end();
+  }
+}
+
+if (isMainThread) {
+  main().then(
+    () => process.exit(0),
+    (err) => {
+      process.stderr.write(`bench:read failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}
