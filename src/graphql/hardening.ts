@@ -95,6 +95,7 @@ export function apolloHardening(
   | 'plugins'
   | 'validationRules'
   | 'parseOptions'
+  | 'documentStore'
   | 'formatError'
   | 'introspection'
   | 'csrfPrevention'
@@ -111,6 +112,7 @@ export function apolloHardening(
     hideSchemaDetailsFromClientErrors: config.productionMode,
     formatError: formatErrorFor(config.productionMode),
     parseOptions: limits.parseOptions,
+    documentStore: limits.documentStore,
     validationRules: limits.validationRules,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),

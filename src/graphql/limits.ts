@@ -48,6 +48,9 @@ export const LIMITS = {
   maxCost: 50_000,
   /** Size assumed for a list without `first` (syncErrors, settings lists, Halo lookups, introspection). */
   defaultListSize: 10,
+  /** Parsed-document cache: total source characters kept (≈ 80 heap bytes each, so ≈ 32 MB), and the largest cached. */
+  documentCacheChars: 400_000,
+  documentCacheEntryChars: 8_000,
 } as const;
 
 export const LIMIT_CODES = {
@@ -297,12 +300,68 @@ export const costPlugin: ApolloServerPlugin = {
   },
 };
 
-/** What ApolloServer needs for every limit above: plugins, validation rules and parse options. */
-export function abuseLimits(): { plugins: ApolloServerPlugin[]; validationRules: ValidationRule[]; parseOptions: { maxTokens: number } } {
+/**
+ * Apollo caches every validated document, sized by its JSON length, up to 30 MiB: a parsed document takes about ten
+ * times that in heap (≈ 80 bytes per source character, measured), so unique valid documents from a client grew the
+ * heap by ~90 MB in the fuzz run and kept growing. This cache counts source characters, keeps documents up to
+ * `documentCacheEntryChars` only (ordinary operations are far smaller; a big one is parsed again next time) and
+ * evicts the least recently used beyond `documentCacheChars`.
+ */
+export class DocumentCache {
+  private readonly entries = new Map<string, DocumentNode>();
+  private chars = 0;
+
+  constructor(
+    private readonly maxChars: number = LIMITS.documentCacheChars,
+    private readonly maxEntryChars: number = LIMITS.documentCacheEntryChars,
+  ) {}
+
+  get size(): { entries: number; chars: number } {
+    return { entries: this.entries.size, chars: this.chars };
+  }
+
+  async get(key: string): Promise<DocumentNode | undefined> {
+    const doc = this.entries.get(key);
+    if (doc) {
+      this.entries.delete(key);
+      this.entries.set(key, doc);
+    }
+    return doc;
+  }
+
+  async set(key: string, doc: DocumentNode): Promise<void> {
+    const chars = doc.loc?.end ?? Number.POSITIVE_INFINITY;
+    if (chars > this.maxEntryChars) return;
+    await this.delete(key);
+    this.entries.set(key, doc);
+    this.chars += chars;
+    for (const [oldest] of this.entries) {
+      if (this.chars <= this.maxChars) break;
+      await this.delete(oldest);
+    }
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const doc = this.entries.get(key);
+    if (!doc) return false;
+    this.entries.delete(key);
+    this.chars -= doc.loc?.end ?? 0;
+    return true;
+  }
+}
+
+/** What ApolloServer needs for every limit above: plugins, validation rules, parse options, the document cache. */
+export function abuseLimits(): {
+  plugins: ApolloServerPlugin[];
+  validationRules: ValidationRule[];
+  parseOptions: { maxTokens: number };
+  documentStore: DocumentCache;
+} {
   const armored = armor();
   return {
     plugins: [...(armored.plugins as ApolloServerPlugin[]), costPlugin],
     validationRules: [...armored.validationRules, repeatedFieldsRule],
     parseOptions: { maxTokens: LIMITS.maxTokens },
+    documentStore: new DocumentCache(),
   };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getIntrospectionQuery, getNamedType, isNonNullType, isObjectType, parse } from 'graphql';
 import { Company } from '../../src/db/entities';
-import { LIMITS, operationCost } from '../../src/graphql/limits';
+import { DocumentCache, LIMITS, operationCost } from '../../src/graphql/limits';
 import { buildFederatedSchema } from '../../src/graphql/schema';
 import { MAX_BODY_BYTES } from '../../src/http/server';
 import { startTestApp, type TestApp } from '../support/app';
@@ -164,6 +164,31 @@ describe('abuse limits: each rejected before any resolver runs, with its own cod
     const res = await expectNothingRan(t, () => send(t.url, { apiKey, body: batch }));
     expect(res.status).toBe(400);
     expect(res.text).toMatch(/batching/i);
+  });
+});
+
+describe('parsed-document cache', () => {
+  const doc = (chars: number) => parse(`{ __typename ${' '.repeat(Math.max(0, chars - 14))}}`);
+
+  it('counts source characters, evicts the least recently used, and skips oversized documents', async () => {
+    const cache = new DocumentCache(1_000, 400);
+    await cache.set('a', doc(300));
+    await cache.set('b', doc(300));
+    await cache.set('c', doc(300));
+    expect(await cache.get('a')).toBeDefined(); // a is now the most recently used
+    await cache.set('d', doc(300));
+    expect(await cache.get('b')).toBeUndefined();
+    expect(await cache.get('a')).toBeDefined();
+    expect(cache.size).toEqual({ entries: 3, chars: 900 });
+    await cache.set('big', doc(401));
+    expect(await cache.get('big')).toBeUndefined();
+    expect(cache.size.chars).toBeLessThanOrEqual(1_000);
+  });
+
+  it('serves a repeated operation from the cache', async () => {
+    const cache = new DocumentCache();
+    await cache.set('q', parse('{ __typename }'));
+    expect((await cache.get('q'))?.kind).toBe('Document');
   });
 });
 
