@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getIntrospectionQuery, getNamedType, isNonNullType, isObjectType, parse } from 'graphql';
+import { getIntrospectionQuery, getNamedType, isNonNullType, isObjectType, parse, type GraphQLObjectType } from 'graphql';
 import { Company } from '../../src/db/entities';
 import { DocumentCache, LIMITS, operationCost } from '../../src/graphql/limits';
 import { buildFederatedSchema } from '../../src/graphql/schema';
@@ -112,16 +112,26 @@ describe('abuse limits: each rejected before any resolver runs, with its own cod
     }
     for (const records of ['companies', 'contacts', 'items', 'opportunities', 'quotes']) expect(paged).toContain(`Query.${records}`);
 
-    // A document reaching each paged field: on Query itself, or one level down (haloLookups { clients(first:) }).
+    // A document reaching each paged field: breadth-first from Query through object fields (nodes of a connection
+    // included), so a paged list nested in a record (e.g. haloLookups { clients(first:) }) is reached too.
     const documents = new Map<string, (n: string) => string>();
-    for (const field of Object.values(query.getFields())) {
-      const path = (inner: string) => inner;
-      if (paged.has(`Query.${field.name}`)) documents.set(`Query.${field.name}`, (n) => path(`${field.name}(first: ${n}) { __typename }`));
-      const type = getNamedType(field.type);
-      if (!isObjectType(type) || field.args.some((a) => isNonNullType(a.type) && a.defaultValue === undefined)) continue;
-      for (const sub of Object.values(type.getFields())) {
-        if (paged.has(`${type.name}.${sub.name}`)) documents.set(`${type.name}.${sub.name}`, (n) => `${field.name} { ${sub.name}(first: ${n}) { __typename } }`);
+    const seen = new Set<string>(['Query']);
+    let frontier: { type: GraphQLObjectType; wrap: (inner: string) => string }[] = [{ type: query, wrap: (inner) => inner }];
+    while (frontier.length) {
+      const next: typeof frontier = [];
+      for (const { type, wrap } of frontier) {
+        for (const field of Object.values(type.getFields())) {
+          const key = `${type.name}.${field.name}`;
+          if (paged.has(key) && !documents.has(key)) documents.set(key, (n) => wrap(`${field.name}(first: ${n}) { __typename }`));
+          const child = getNamedType(field.type);
+          const required = field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
+          if (!isObjectType(child) || seen.has(child.name) || required.length) continue;
+          seen.add(child.name);
+          const args = paged.has(key) ? '(first: 1)' : '';
+          next.push({ type: child, wrap: (inner) => wrap(`${field.name}${args} { ${inner} }`) });
+        }
       }
+      frontier = next;
     }
     expect([...documents.keys()].sort()).toEqual([...paged].sort());
 
