@@ -179,3 +179,23 @@ describe('production mode: the public surface', () => {
     });
   });
 });
+
+describe('production mode with introspection and GraphiQL switched back on', () => {
+  let t: TestApp;
+  let apiKey: string;
+  beforeAll(async () => {
+    t = await startTestApp({ PRODUCTION_MODE: 'true', INTROSPECTION: 'true', GRAPHIQL: 'true' });
+    apiKey = (await t.newTenant()).apiKey;
+  });
+  afterAll(() => t?.stop());
+
+  it('answers introspection and serves GraphiQL, and still masks and hides suggestions', async () => {
+    const res = await send(t.url, { apiKey, body: gqlBody('{ __schema { queryType { name } } }') });
+    expect(res.json).toEqual({ data: { __schema: { queryType: { name: 'Query' } } } });
+    const page = await send(t.url, { method: 'GET', headers: { accept: 'text/html' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const typo = await send(t.url, { apiKey, body: gqlBody('{ companiez { nodes { id } } }') });
+    expect(typo.text).not.toMatch(/did you mean/i);
+  });
+});
