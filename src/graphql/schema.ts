@@ -10,6 +10,8 @@ import { CompanyResolver } from './company/company.resolver';
 import { ContactResolver } from './contact/contact.resolver';
 import { ItemResolver } from './item/item.resolver';
 import { OpportunityResolver } from './opportunity/opportunity.resolver';
+import { OpportunityMutationsResolver } from './push-opportunity/opportunity.mutations';
+import { ProductResolver } from './product/product.resolver';
 import { QuoteLineResolver, QuoteResolver } from './quote/quote.resolver';
 import { ConnectionResolver } from './integration/connection.resolver';
 import { SettingsResolver } from './integration/settings.resolver';
@@ -33,6 +35,8 @@ export const resolvers = [
   ContactResolver,
   ItemResolver,
   OpportunityResolver,
+  OpportunityMutationsResolver,
+  ProductResolver,
   QuoteResolver,
   QuoteLineResolver,
   ConnectionResolver,

@@ -4,6 +4,8 @@ import type { HaloAccess } from '../integration/halo-access';
 import type { SettingsService } from '../integration/settings.service';
 import type { Logger } from '../log';
 import { Outbox, type OutboxOptions, DEFAULT_OUTBOX_OPTIONS } from './outbox';
+import { opportunityPushHandler } from './handlers/opportunity';
+import { itemCreateHandler } from './handlers/item';
 
 export interface PushDeps {
   orm: MikroORM;
@@ -16,6 +18,8 @@ export interface PushDeps {
 /** The outbox with every push handler registered. Services that change records add their pushes through it. */
 export function createOutbox(deps: PushDeps, opts: Partial<OutboxOptions> = {}): Outbox {
   const outbox = new Outbox(deps, { ...DEFAULT_OUTBOX_OPTIONS, ...opts });
+  outbox.register(opportunityPushHandler);
+  outbox.register(itemCreateHandler);
   return outbox;
 }
 

@@ -5,7 +5,8 @@ import type { HaloAccess } from '../integration/halo-access';
 import type { SettingsService } from '../integration/settings.service';
 import type { Logger } from '../log';
 import { ENTITY_DEFS, SYNC_ENTITIES, isSkip, loadMapContext, type MapContext, type SyncEntity } from './entities';
-import type { Mapped, QuoteLineRow, QuoteRow } from './mappers';
+import type { Mapped, OpportunityRow, QuoteLineRow, QuoteRow } from './mappers';
+import { writeOpportunities } from '../opportunities/reconcile';
 import { markDeleted, markSeen, markUnseenDeleted, upsertPage, type UpsertResult } from './store';
 
 /** Incremental windows start this long before the last run started: Halo's clock and ours may differ. */
@@ -193,6 +194,8 @@ export class SyncEngine {
   /** Writes mapped rows of one entity: the same path for sync pages and for webhook refetches. */
   async write(em: EntityManager, entity: SyncEntity, tenantId: string, rows: Mapped<object>[], now: Date): Promise<UpsertResult> {
     const def = ENTITY_DEFS[entity];
+    // Opportunities may hold local edits not yet in Halo: merged field by field, conflicts recorded (src/opportunities).
+    if (entity === 'opportunities') return writeOpportunities(em, tenantId, rows as Mapped<OpportunityRow>[], now);
     if (entity !== 'quotes') return upsertPage(em, def.table, tenantId, rows, now);
     const quotes = rows as Mapped<QuoteRow>[];
     const headers = quotes.map(({ row: { lines: _lines, ...header }, ...rest }) => ({ ...rest, row: header }));

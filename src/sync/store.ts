@@ -25,6 +25,8 @@ export async function upsertPage<R extends object>(
   tenantId: string,
   rows: Mapped<R>[],
   now: Date,
+  /** An extra condition on the existing row for it to be overwritten (opportunities: no local edits pending). */
+  opts: { onlyWhere?: string } = {},
 ): Promise<UpsertResult> {
   if (!rows.length) return { created: 0, updated: 0, unchanged: 0, written: new Map() };
   // Later duplicates of one id in a page (a record changed between page fetches) win.
@@ -43,7 +45,8 @@ export async function upsertPage<R extends object>(
   const sql = `insert into "${table}" ("id", ${cols.map((c) => `"${c}"`).join(', ')}) values ${values.join(', ')}
     on conflict ("tenant_id", "halo_id") do update set ${updates.join(', ')}
     where ("${table}"."content_hash" is distinct from excluded."content_hash" or "${table}"."deleted_at" is not null)
-      and ("${table}"."halo_updated_at" is null or excluded."halo_updated_at" is null or excluded."halo_updated_at" >= "${table}"."halo_updated_at")
+      and ("${table}"."halo_updated_at" is null or excluded."halo_updated_at" is null or excluded."halo_updated_at" >= "${table}"."halo_updated_at")${opts.onlyWhere ? `
+      and (${opts.onlyWhere})` : ''}
     returning "id", "halo_id", (xmax = 0) as "inserted"`;
   const out = await em.getConnection().execute<{ id: string; halo_id: number; inserted: boolean }[]>(sql, params);
   const created = out.filter((r) => r.inserted).length;
