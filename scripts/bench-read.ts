@@ -144,6 +144,24 @@ function load(job: LoadJob): Promise<LoadResult> {
   });
 }
 
+/** BENCH_PROFILE=file.cpuprofile: this thread's CPU profile (open it in Chrome DevTools or speedscope). */
+async function startProfile(): Promise<{ stop(file: string): Promise<string> }> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      return file;
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -164,6 +182,7 @@ async function main(): Promise<void> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     ROLES: 'api',
+    HALO_RATE_LIMIT_PER_5MIN: '100000', // the simulator runs without a limit; only the data matters here
     NODE_ENV: 'production',
     // The production surface (masked errors, no introspection): what the platform's frontend meets.
   } as NodeJS.ProcessEnv);
@@ -187,7 +206,9 @@ async function main(): Promise<void> {
     const graphqlUrl = `${app.url.replace('localhost', '127.0.0.1')}/graphql`;
     console.log(`query: ${QUERY}`);
     console.log(`${CLIENTS} concurrent clients, ${SECONDS} s each phase, node ${process.version}, load generator in a worker thread\n`);
+    const profiling = process.env.BENCH_PROFILE ? await startProfile() : undefined;
     const gql = await load({ kind: 'graphql', url: graphqlUrl, apiKey, seconds: SECONDS, clients: CLIENTS });
+    if (profiling) console.log(`CPU profile of the server during the GraphQL phase: ${await profiling.stop(process.env.BENCH_PROFILE!)}`);
     const sql = await load({ kind: 'sql', url: dbUrl.toString(), tenantId: tenant.id, seconds: SECONDS, clients: CLIENTS });
     const row = (r: LoadResult) =>
       `${r.kind.padEnd(8)} ${r.requests.toString().padStart(7)} ${(r.requests / r.seconds).toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p90.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.errors).padStart(6)}   ${r.companies} companies, ${r.children} children`;

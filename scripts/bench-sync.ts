@@ -231,7 +231,9 @@ async function fullSync(sim: SimHandle, budget: RateBudget | false, label: strin
         process.stderr.write(`  [${label}] ${((performance.now() - t0) / 1000).toFixed(0)} s: ${done} records, ${r?.haloRequests ?? 0} requests\n`);
       }
     }, 2000);
+    const profiling = process.env.BENCH_PROFILE && !budget ? await startProfile() : undefined;
     const finished = await engine.execute(run.id);
+    if (profiling) process.stderr.write(`  CPU profile of the sync process (run 1): ${await profiling.stop(process.env.BENCH_PROFILE!)}\n`);
     const elapsedMs = performance.now() - t0;
     clearInterval(sampler);
     clearInterval(reporter);
@@ -244,6 +246,24 @@ async function fullSync(sim: SimHandle, budget: RateBudget | false, label: strin
     await orm.close(true);
     if (!process.env.BENCH_KEEP_DB) await db.drop();
   }
+}
+
+/** BENCH_PROFILE=file.cpuprofile: the sync process's CPU profile during run 1 (Chrome DevTools or speedscope). */
+async function startProfile(): Promise<{ stop(file: string): Promise<string> }> {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      return file;
+    },
+  };
 }
 
 /** Baseline: the same endpoints paged with the same client and page size, rows counted and dropped. */
