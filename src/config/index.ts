@@ -41,6 +41,9 @@ const envSchema = z.object({
   HALO_CLIENT_SECRET: z.string().min(1).optional(),
   HALO_TENANT: z.string().min(1).optional(),
   HALO_RATE_LIMIT_PER_5MIN: z.coerce.number().int().min(1).max(100_000).default(300),
+  /** Halo request retries: first backoff, and the wait after a 429 that names no Retry-After. */
+  HALO_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
+  HALO_RATE_LIMIT_DELAY_MS: z.coerce.number().int().min(1).max(300_000).default(5_000),
   /** What this process does: serve the API, run background jobs, fire the schedules. Default: all three. */
   ROLES: z
     .string()
@@ -79,6 +82,7 @@ export interface Config {
   schedule: { sync: string; opportunities: string };
   halo?: { url: string; clientId: string; clientSecret: string; tenant?: string };
   haloRateLimitPer5Min: number;
+  haloRetry: { baseDelayMs: number; rateLimitDelayMs: number };
   roles: { api: boolean; worker: boolean; scheduler: boolean };
   jobs: { staleAfterMs: number; pollSeconds: number };
   push: { maxAttempts: number; baseDelayMs: number; leaseMs: number };
@@ -158,6 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         ? { url: e.HALO_URL!, clientId: e.HALO_CLIENT_ID!, clientSecret: e.HALO_CLIENT_SECRET!, tenant: e.HALO_TENANT }
         : undefined,
     haloRateLimitPer5Min: e.HALO_RATE_LIMIT_PER_5MIN,
+    haloRetry: { baseDelayMs: e.HALO_RETRY_BASE_MS, rateLimitDelayMs: e.HALO_RATE_LIMIT_DELAY_MS },
     roles: {
       api: e.ROLES.split(',').includes('api'),
       worker: e.ROLES.split(',').includes('worker'),

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass, FilterQuery } from '@mikro-orm/core';
-import { Company, Contact, Item, Opportunity, ProductGroup, Quote, QuoteLine, Site } from '../db/entities';
+import { Company, Contact, Item, Opportunity, ProductGroup, Quote, QuoteBundle, QuoteLine, Site } from '../db/entities';
 import { isRecordId } from './common/records';
 
 type Row = { id: string; tenantId: string };
@@ -60,6 +60,7 @@ export function createLoaders(em: EntityManager, tenantId: string) {
     quotesByCompany: byParent(em, Quote, tenantId, 'companyId', 'title'),
     quotesByOpportunity: byParent(em, Quote, tenantId, 'opportunityId', 'title'),
     linesByQuote: byParent(em, QuoteLine, tenantId, 'quoteId', 'position', { includeDeleted: true }),
+    bundlesByQuote: byParent(em, QuoteBundle, tenantId, 'quoteId', 'position', { includeDeleted: true }),
   };
 }
 

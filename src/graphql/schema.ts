@@ -13,6 +13,8 @@ import { OpportunityResolver } from './opportunity/opportunity.resolver';
 import { OpportunityMutationsResolver } from './push-opportunity/opportunity.mutations';
 import { ProductResolver } from './product/product.resolver';
 import { QuoteLineResolver, QuoteResolver } from './quote/quote.resolver';
+import { QuoteMutations } from './quote/quote.mutations';
+import { PushResolver } from './push/push.resolver';
 import { ConnectionResolver } from './integration/connection.resolver';
 import { SettingsResolver } from './integration/settings.resolver';
 import { ChecklistResolver, LookupsResolver } from './integration/lookups.resolver';
@@ -39,6 +41,8 @@ export const resolvers = [
   ProductResolver,
   QuoteResolver,
   QuoteLineResolver,
+  QuoteMutations,
+  PushResolver,
   ConnectionResolver,
   SettingsResolver,
   LookupsResolver,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HaloClient, type HaloClientOptions, type HaloLogger } from '../halo';
+import { HaloClient, type HaloClientOptions, type HaloLogger, type RetryPolicy } from '../halo';
 import type { SecretBox } from '../crypto/secret-box';
 import { HaloConnectionRow } from '../db/entities';
 import { CachedHaloCatalog } from './halo-catalog';
@@ -10,6 +10,7 @@ export interface HaloAccessOptions {
   logger?: HaloLogger;
   rateBudgetPer5Min: number;
   timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
 }
 
 export class NotConnectedError extends Error {
@@ -39,6 +40,7 @@ export class HaloAccess {
       tenant: input.tenant ?? undefined,
       timeoutMs: this.opts.timeoutMs,
       rateBudget: { max: this.opts.rateBudgetPer5Min, windowMs: 300_000 },
+      retry: this.opts.retry,
       logger: this.opts.logger,
     };
   }

@@ -16,7 +16,7 @@ export interface IntegrationServices {
 
 export function createIntegrationServices(config: Config, logger?: HaloLogger): IntegrationServices {
   const box = new SecretBox(config.encryptionKeys);
-  const access = new HaloAccess({ box, logger, rateBudgetPer5Min: config.haloRateLimitPer5Min });
+  const access = new HaloAccess({ box, logger, rateBudgetPer5Min: config.haloRateLimitPer5Min, retry: config.haloRetry });
   const settings = new SettingsService();
   return {
     box,

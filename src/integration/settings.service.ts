@@ -3,12 +3,10 @@ import { LockMode } from '@mikro-orm/core';
 import { ConfigChange, IntegrationSettingsRow } from '../db/entities';
 import { withDefaults, type IntegrationSettingsDoc, type SettingsSection } from './settings';
 import type { FieldError } from './validate';
+import { InputError } from '../common/input-error';
 
-export class SettingsValidationError extends Error {
-  constructor(readonly fieldErrors: FieldError[]) {
-    super(fieldErrors.map((e) => `${e.path}: ${e.message}`).join('; '));
-  }
-}
+/** Mapping input Halo does not accept (unknown ids, duplicates, conflicts). */
+export class SettingsValidationError extends InputError {}
 
 /** Reads and saves the settings document; every save is validated first, atomic, and recorded in the history. */
 export class SettingsService {

@@ -9,7 +9,7 @@ export const QUEUES = {
   syncRun: 'sync-run',
   /** A wake-up for one tenant's stored webhook deliveries (the rows are the work; at most one queued per tenant). */
   webhookDeliveries: 'webhook-deliveries',
-  /** A wake-up for one outbox row (the row is the work: see push/outbox.ts). */
+  /** A wake-up to drain one tenant's outbox (the rows are the work: see push/outbox.ts); one waits per tenant. */
   push: 'push',
 } as const;
 
@@ -34,7 +34,7 @@ export async function startJobQueue(opts: { url: string; log: Logger; pollSecond
     .createQueue(QUEUES.webhookDeliveries, { name: QUEUES.webhookDeliveries, policy: 'stately', retryLimit: 3, retryDelay: 2, expireInSeconds: 600 })
     .catch(() => undefined);
   // No pg-boss retries: the outbox row carries attempts and backoff itself.
-  await boss.createQueue(QUEUES.push, { name: QUEUES.push, retryLimit: 0, expireInSeconds: 900 }).catch(() => undefined);
+  await boss.createQueue(QUEUES.push, { name: QUEUES.push, policy: 'stately', retryLimit: 0, expireInSeconds: 900 }).catch(() => undefined);
   return {
     boss,
     async stop() {

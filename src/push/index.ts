@@ -4,6 +4,7 @@ import type { HaloAccess } from '../integration/halo-access';
 import type { SettingsService } from '../integration/settings.service';
 import type { Logger } from '../log';
 import { Outbox, type OutboxOptions, DEFAULT_OUTBOX_OPTIONS } from './outbox';
+import { createQuotationHandler, quoteStatusHandler } from './handlers/quote';
 import { opportunityPushHandler } from './handlers/opportunity';
 import { itemCreateHandler } from './handlers/item';
 
@@ -18,6 +19,8 @@ export interface PushDeps {
 /** The outbox with every push handler registered. Services that change records add their pushes through it. */
 export function createOutbox(deps: PushDeps, opts: Partial<OutboxOptions> = {}): Outbox {
   const outbox = new Outbox(deps, { ...DEFAULT_OUTBOX_OPTIONS, ...opts });
+  outbox.register(quoteStatusHandler);
+  outbox.register(createQuotationHandler);
   outbox.register(opportunityPushHandler);
   outbox.register(itemCreateHandler);
   return outbox;

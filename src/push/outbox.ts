@@ -71,21 +71,71 @@ export class Outbox {
     return em.create(OutboxRow, { ...input, payload: input.payload ?? null });
   }
 
-  /** Wakes a worker for each row. A lost wake-up is harmless: the sweeper finds due rows. */
-  async dispatch(rows: Pick<OutboxRow, 'id'>[]): Promise<void> {
-    for (const row of rows) await this.deps.boss.send(QUEUES.push, { outboxId: row.id });
+  /**
+   * Wakes a worker to drain the tenant of each row (at most one wake-up waits per tenant). A lost wake-up is
+   * harmless: the sweeper finds due rows.
+   */
+  async dispatch(rows: Pick<OutboxRow, 'tenantId'>[]): Promise<void> {
+    for (const tenantId of new Set(rows.map((r) => r.tenantId))) {
+      await this.deps.boss.send(QUEUES.push, { tenantId }, { singletonKey: tenantId });
+    }
   }
 
-  /** Rows that are due but have no live job (crash between commit and dispatch, a dead worker's lease). */
+  /** Tenants with pushes that are due but have no live worker (crash between commit and dispatch, a dead lease, a backoff that ended). */
   async sweep(): Promise<number> {
     const rows = await this.deps.orm.em
       .fork()
       .getConnection()
-      .execute<{ id: string }[]>(
-        `select id from outbox where (state = 'PENDING' and next_attempt_at <= now()) or (state = 'IN_PROGRESS' and locked_until < now()) order by seq limit 500`,
+      .execute<{ tenantId: string }[]>(
+        `select distinct tenant_id as "tenantId" from outbox where (state = 'PENDING' and next_attempt_at <= now()) or (state = 'IN_PROGRESS' and locked_until < now())`,
       );
     await this.dispatch(rows);
     return rows.length;
+  }
+
+  /**
+   * Works through a tenant's due pushes: claims a few at a time (the oldest unfinished push of each record only, so
+   * each record's pushes run in order), runs them side by side, and waits for retries that are due soon.
+   */
+  async drain(tenantId: string, opts: { concurrency?: number; maxMs?: number } = {}): Promise<number> {
+    const concurrency = opts.concurrency ?? 4;
+    const until = Date.now() + (opts.maxMs ?? 60_000);
+    let done = 0;
+    while (Date.now() < until) {
+      const ids = await this.claim(tenantId, concurrency);
+      if (ids.length) {
+        await Promise.all(ids.map((id) => this.run(id)));
+        done += ids.length;
+        continue;
+      }
+      // Nothing due: wait for a retry due within a few seconds, else leave it to the sweeper.
+      const next = await this.deps.orm.em
+        .fork()
+        .getConnection()
+        .execute<{ at: Date | null }[]>(`select min(next_attempt_at) as at from outbox where tenant_id = ? and state = 'PENDING'`, [tenantId]);
+      const wait = next[0]?.at ? new Date(next[0].at).getTime() - Date.now() : Infinity;
+      if (wait > 5_000) break;
+      await new Promise((r) => setTimeout(r, Math.max(10, wait)));
+    }
+    return done;
+  }
+
+  private async claim(tenantId: string, limit: number): Promise<string[]> {
+    const rows = await this.deps.orm.em
+      .fork()
+      .getConnection()
+      .execute<{ id: string }[]>(
+        `with next as (
+           select o.id from outbox o
+            where o.tenant_id = ?
+              and ((o.state = 'PENDING' and o.next_attempt_at <= now()) or (o.state = 'IN_PROGRESS' and o.locked_until < now()))
+              and not exists (select 1 from outbox p where p.tenant_id = o.tenant_id and p.target_id = o.target_id and p.seq < o.seq and p.state <> 'DONE')
+            order by o.seq limit ? for update skip locked)
+         update outbox o set state = 'IN_PROGRESS', attempts = o.attempts + 1, locked_until = now() + make_interval(secs => ?), updated_at = now()
+           from next where o.id = next.id returning o.id`,
+        [tenantId, limit, this.opts.leaseMs / 1000],
+      );
+    return rows.map((r) => r.id);
   }
 
   /** Puts a FAILED push back in the queue (the `retry` mutation). */
@@ -107,18 +157,9 @@ export class Outbox {
     return row;
   }
 
-  async process(outboxId: string): Promise<void> {
+  /** Runs one claimed push and records its outcome. */
+  private async run(outboxId: string): Promise<void> {
     const em = this.deps.orm.em.fork();
-    // Claim: due (or abandoned by a dead worker), and the oldest unfinished push of its record.
-    const claimed = await em.getConnection().execute<{ attempts: number }[]>(
-      `update outbox o set state = 'IN_PROGRESS', attempts = o.attempts + 1, locked_until = now() + make_interval(secs => ?), updated_at = now()
-        where o.id = ?
-          and ((o.state = 'PENDING' and o.next_attempt_at <= now()) or (o.state = 'IN_PROGRESS' and o.locked_until < now()))
-          and not exists (select 1 from outbox p where p.tenant_id = o.tenant_id and p.target_id = o.target_id and p.seq < o.seq and p.state <> 'DONE')
-        returning o.attempts`,
-      [this.opts.leaseMs / 1000, outboxId],
-    );
-    if (!claimed.length) return;
     const row = await em.findOneOrFail(OutboxRow, { id: outboxId }, { refresh: true });
     const handler = this.handlers.get(row.kind);
     if (!handler) {
@@ -174,17 +215,6 @@ export class Outbox {
       }
       await handler?.settle(tx, r, outcome.ok ? { ok: true } : { ok: false, error: outcome.error, final: outcome.final });
     });
-    if (!outcome.ok && !outcome.final) {
-      await this.deps.boss.send(QUEUES.push, { outboxId: row.id }, { startAfter: row.nextAttemptAt });
-    }
-    if (outcome.ok) {
-      // The record's next push (if any) was waiting for this one.
-      const next = await em.getConnection().execute<{ id: string }[]>(
-        `select id from outbox where tenant_id = ? and target_id = ? and state = 'PENDING' order by seq limit 1`,
-        [row.tenantId, row.targetId],
-      );
-      await this.dispatch(next);
-    }
   }
 }
 
@@ -197,10 +227,11 @@ export async function startPushWorker(opts: {
   concurrency?: number;
 }): Promise<{ stop(): Promise<void> }> {
   const ids: string[] = [];
-  for (let i = 0; i < (opts.concurrency ?? 2); i++) {
+  // Each wake-up drains one tenant; two loops let two tenants drain side by side in this process.
+  for (let i = 0; i < 2; i++) {
     ids.push(
-      await opts.boss.work<{ outboxId: string }>(QUEUES.push, { batchSize: 1, pollingIntervalSeconds: opts.pollSeconds ?? 1 }, async ([job]) => {
-        await opts.outbox.process(job.data.outboxId);
+      await opts.boss.work<{ tenantId: string }>(QUEUES.push, { batchSize: 1, pollingIntervalSeconds: opts.pollSeconds ?? 1 }, async ([job]) => {
+        await opts.outbox.drain(job.data.tenantId, { concurrency: opts.concurrency ?? 4 });
       }),
     );
   }

@@ -200,14 +200,20 @@ export class SyncEngine {
     const quotes = rows as Mapped<QuoteRow>[];
     const headers = quotes.map(({ row: { lines: _lines, ...header }, ...rest }) => ({ ...rest, row: header }));
     const result = await upsertPage(em, 'quote', tenantId, headers, now);
-    // Lines are rewritten only for quotes whose content (lines included) changed.
+    // Lines are rewritten only for quotes whose content (lines included) changed, and never for quotes made here:
+    // their lines (bundles, custom products) are ours, and already carry Halo's line ids from the push.
+    const local = new Set(
+      result.written.size
+        ? (await em.getConnection().execute<{ id: string }[]>(`select id from quote where id in (${[...result.written.values()].map(() => '?').join(', ')}) and origin = 'LOCAL'`, [...result.written.values()])).map((r) => r.id)
+        : [],
+    );
     const lineRows: Mapped<QuoteLineRow & { quoteId: string }>[] = [];
     for (const q of quotes) {
       const quoteId = result.written.get(q.haloId);
-      if (!quoteId) continue;
+      if (!quoteId || local.has(quoteId)) continue;
       for (const l of q.row.lines) lineRows.push({ haloId: l.haloId, haloUpdatedAt: null, contentHash: JSON.stringify(l), row: { ...l, quoteId } });
     }
-    const written = [...result.written.values()];
+    const written = [...result.written.values()].filter((id) => !local.has(id));
     if (written.length) {
       const keep = lineRows.map((l) => l.haloId);
       await em.getConnection().execute(

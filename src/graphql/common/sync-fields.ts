@@ -32,4 +32,16 @@ export abstract class SyncedFields {
 
   @Field(() => [SyncError])
   syncErrors!: SyncError[];
+
+  @Field(() => String, { description: 'HALO: mirrored from Halo. LOCAL: created here and pushed to Halo.' })
+  origin!: string;
+
+  @Field(() => String, { nullable: true, description: 'For records pushed to Halo: PENDING, PUSHED or FAILED (see pushError).' })
+  pushState?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Why the last push to Halo failed, and what to do.' })
+  pushError?: string | null;
+
+  @Field(() => Date, { nullable: true })
+  pushedAt?: Date | null;
 }

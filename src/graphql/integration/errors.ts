@@ -1,7 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { HaloError } from '../../halo';
 import { NotConnectedError } from '../../integration/halo-access';
-import { SettingsValidationError } from '../../integration/settings.service';
+import { InputError } from '../../common/input-error';
 
 /**
  * Service errors as GraphQL errors with a stable code: bad input names the field (prefixed with the argument),
@@ -9,7 +9,7 @@ import { SettingsValidationError } from '../../integration/settings.service';
  * secret in one.
  */
 export function toGraphQLError(err: unknown, argument: string): unknown {
-  if (err instanceof SettingsValidationError) {
+  if (err instanceof InputError) {
     const fieldErrors = err.fieldErrors.map((e) => ({ ...e, path: argument ? `${argument}.${e.path}` : e.path }));
     return new GraphQLError(`Invalid ${argument || 'input'}: ${fieldErrors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, {
       extensions: { code: 'BAD_USER_INPUT', field: fieldErrors[0]?.path, fieldErrors },

@@ -7,7 +7,9 @@ import type { GraphQLContext } from '../context';
 import { CompanyType } from '../company/company.type';
 import { ItemType } from '../item/item.type';
 import { OpportunityType } from '../opportunity/opportunity.type';
-import { QuoteConnection, QuoteLineType, QuoteType } from './quote.type';
+import { QuoteBundleType, QuoteConnection, QuoteLineType, QuoteTotalsType, QuoteType } from './quote.type';
+import { QuoteBundle } from '../../db/entities';
+import { quoteTotals } from '../../quotes/quote.service';
 
 @ArgsType()
 class QuotesArgs extends PageArgs {
@@ -54,6 +56,16 @@ export class QuoteResolver {
   @FieldResolver(() => [QuoteLineType])
   lines(@Root() q: Quote, @Ctx() ctx: GraphQLContext) {
     return ctx.loaders.linesByQuote.load(q.id);
+  }
+
+  @FieldResolver(() => [QuoteBundleType])
+  bundles(@Root() q: Quote, @Ctx() ctx: GraphQLContext): Promise<QuoteBundle[]> {
+    return ctx.loaders.bundlesByQuote.load(q.id);
+  }
+
+  @FieldResolver(() => QuoteTotalsType)
+  async totals(@Root() q: Quote, @Ctx() ctx: GraphQLContext) {
+    return quoteTotals(await ctx.loaders.linesByQuote.load(q.id), q.shippingCharge);
   }
 }
 

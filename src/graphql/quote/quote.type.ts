@@ -14,7 +14,23 @@ export class QuoteLineType {
   @Field(() => DecimalScalar) unitPrice!: string;
   @Field(() => DecimalScalar, { nullable: true }) unitCost?: string | null;
   @Field(() => Boolean) recurring!: boolean;
-  @Field(() => Int, { nullable: true }) billingPeriod?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Months: 0 one-off, 1 monthly, 3 quarterly, 12 annually.' }) billingPeriod?: number | null;
+  @Field(() => ID, { nullable: true }) bundleId?: string | null;
+}
+
+@ObjectType('QuoteBundle', { description: 'A named group of lines, sent to Halo as a group header with its lines.' })
+export class QuoteBundleType {
+  @Field(() => ID) id!: string;
+  @Field(() => String) name!: string;
+  @Field(() => Int) position!: number;
+}
+
+@ObjectType('QuoteTotals', { description: 'Derived from the lines: exact decimals.' })
+export class QuoteTotalsType {
+  @Field(() => DecimalScalar, { description: 'One-off lines.' }) subtotal!: string;
+  @Field(() => DecimalScalar, { description: 'Recurring lines, per their billing period.' }) recurringSubtotal!: string;
+  @Field(() => DecimalScalar) shipping!: string;
+  @Field(() => DecimalScalar, { description: 'One-off lines plus shipping.' }) total!: string;
 }
 
 @Directive('@key(fields: "id")')
@@ -25,7 +41,12 @@ export class QuoteType extends SyncedFields {
   @Field(() => String) title!: string;
   @Field(() => String, { description: 'DRAFT, SENT, APPROVED or DECLINED.' }) status!: string;
   @Field(() => Int, { nullable: true }) haloQuoteStatusId?: number | null;
-  @Field(() => DecimalScalar, { nullable: true }) total?: string | null;
+  @Field(() => DecimalScalar, { nullable: true, description: 'As Halo computed it (quotes from Halo), or our total.' }) total?: string | null;
+  @Field(() => ID, { nullable: true }) contactId?: string | null;
+  @Field(() => String, { nullable: true, description: 'Our reference, kept on the Halo quotation.' }) reference?: string | null;
+  @Field(() => DecimalScalar, { nullable: true }) shippingCharge?: string | null;
+  @Field(() => String, { nullable: true, description: 'YYYY-MM-DD' }) validUntil?: string | null;
+  @Field(() => Int, { nullable: true, description: 'The Halo sales order made from the accepted quotation.' }) salesOrderHaloId?: number | null;
 }
 
 export const QuoteConnection = ConnectionOf(QuoteType, 'QuoteConnection');

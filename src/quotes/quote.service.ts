@@ -1,0 +1,220 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { Company, Contact, Item, Opportunity, Quote, QuoteBundle, QuoteLine } from '../db/entities';
+import { InputError, type FieldError } from '../common/input-error';
+import type { Outbox } from '../push/outbox';
+import { MoneyError, multiply, parseDecimal, sum } from './money';
+
+export const QUOTE_TRANSITIONS: Record<string, readonly string[]> = {
+  DRAFT: ['SENT', 'APPROVED', 'DECLINED'],
+  SENT: ['DRAFT', 'APPROVED', 'DECLINED'],
+  DECLINED: ['DRAFT'],
+  // An accepted quote is in Halo as a quotation: it is final here.
+  APPROVED: [],
+};
+
+export interface QuoteLineInput {
+  itemId?: string | null;
+  /** A custom product, not from the catalogue. */
+  productName?: string | null;
+  description?: string | null;
+  quantity: string;
+  /** Defaults to the item's price (recurring price for recurring items). */
+  unitPrice?: string | null;
+  unitCost?: string | null;
+  recurring?: boolean | null;
+  /** Months: 0 one-off, 1 monthly, 3 quarterly, 12 annually. */
+  billingPeriod?: number | null;
+  /** The name of the bundle the line belongs to; lines with the same name form one bundle. */
+  bundle?: string | null;
+}
+
+export interface QuoteInput {
+  companyId: string;
+  opportunityId?: string | null;
+  contactId?: string | null;
+  title: string;
+  validUntil?: string | null;
+  shippingCharge?: string | null;
+  lines: QuoteLineInput[];
+}
+
+export interface QuoteTotals {
+  subtotal: string;
+  recurringSubtotal: string;
+  shipping: string;
+  total: string;
+}
+
+const PERIODS = new Set([0, 1, 3, 12]);
+
+/** Totals are derived, never stored by hand: one-off lines and shipping, and recurring lines per their period. */
+export function quoteTotals(lines: Pick<QuoteLine, 'quantity' | 'unitPrice' | 'recurring'>[], shippingCharge: string | null | undefined): QuoteTotals {
+  const oneOff = lines.filter((l) => !l.recurring).map((l) => multiply(l.quantity, l.unitPrice));
+  const recurring = lines.filter((l) => l.recurring).map((l) => multiply(l.quantity, l.unitPrice));
+  const subtotal = sum(oneOff);
+  const shipping = sum([shippingCharge]);
+  return { subtotal, recurringSubtotal: sum(recurring), shipping, total: sum([subtotal, shipping]) };
+}
+
+/** Quotes built here: create, edit while open, move through the statuses; each change that Halo must see is pushed. */
+export class QuoteService {
+  constructor(private readonly outbox: Outbox) {}
+
+  private async validate(em: EntityManager, tenantId: string, input: QuoteInput): Promise<{ items: Map<string, Item> }> {
+    const errors: FieldError[] = [];
+    const money = (path: string, v: string | null | undefined, opts: { positive?: boolean } = {}) => {
+      if (v == null) return;
+      try {
+        const units = parseDecimal(v);
+        if (units < 0n || (opts.positive && units === 0n)) errors.push({ path, code: 'INVALID', message: opts.positive ? 'must be greater than 0' : 'must not be negative' });
+      } catch (e) {
+        errors.push({ path, code: 'INVALID', message: (e as MoneyError).message });
+      }
+    };
+    if (!input.title.trim()) errors.push({ path: 'title', code: 'REQUIRED', message: 'a quote needs a title' });
+    if (input.title.length > 250) errors.push({ path: 'title', code: 'INVALID', message: 'at most 250 characters' });
+    if (input.validUntil != null && !/^\d{4}-\d{2}-\d{2}$/.test(input.validUntil)) errors.push({ path: 'validUntil', code: 'INVALID', message: 'a date like 2026-12-31' });
+    money('shippingCharge', input.shippingCharge);
+    const company = await em.findOne(Company, { id: input.companyId, tenantId, deletedAt: null });
+    if (!company) errors.push({ path: 'companyId', code: 'NOT_FOUND', message: 'no such company' });
+    if (input.opportunityId) {
+      const opp = await em.findOne(Opportunity, { id: input.opportunityId, tenantId });
+      if (!opp) errors.push({ path: 'opportunityId', code: 'NOT_FOUND', message: 'no such opportunity' });
+      else if (company && opp.companyId && opp.companyId !== company.id) errors.push({ path: 'opportunityId', code: 'CONFLICT', message: 'the opportunity belongs to another company' });
+    }
+    if (input.contactId) {
+      const contact = await em.findOne(Contact, { id: input.contactId, tenantId });
+      if (!contact) errors.push({ path: 'contactId', code: 'NOT_FOUND', message: 'no such contact' });
+    }
+    if (!input.lines.length) errors.push({ path: 'lines', code: 'REQUIRED', message: 'a quote needs at least one line' });
+    if (input.lines.length > 500) errors.push({ path: 'lines', code: 'INVALID', message: 'at most 500 lines' });
+    const itemIds = input.lines.map((l) => l.itemId).filter((x): x is string => !!x);
+    const items = new Map((itemIds.length ? await em.find(Item, { id: { $in: itemIds }, tenantId }) : []).map((i) => [i.id, i]));
+    input.lines.forEach((l, i) => {
+      const at = `lines.${i}`;
+      if (l.itemId && !items.has(l.itemId)) errors.push({ path: `${at}.itemId`, code: 'NOT_FOUND', message: 'no such item' });
+      if (l.itemId && items.get(l.itemId)?.deletedAt) errors.push({ path: `${at}.itemId`, code: 'INVALID', message: 'the item was deleted in Halo' });
+      if (!l.itemId && !l.productName?.trim()) errors.push({ path: `${at}.productName`, code: 'REQUIRED', message: 'a line needs an item or a product name' });
+      money(`${at}.quantity`, l.quantity, { positive: true });
+      money(`${at}.unitPrice`, l.unitPrice);
+      money(`${at}.unitCost`, l.unitCost);
+      if (!l.itemId && l.unitPrice == null) errors.push({ path: `${at}.unitPrice`, code: 'REQUIRED', message: 'a custom product needs a unit price' });
+      if (l.billingPeriod != null && !PERIODS.has(l.billingPeriod)) errors.push({ path: `${at}.billingPeriod`, code: 'INVALID', message: 'months: 0, 1, 3 or 12' });
+      if (l.bundle != null && !l.bundle.trim()) errors.push({ path: `${at}.bundle`, code: 'INVALID', message: 'a bundle needs a name' });
+    });
+    if (errors.length) throw new InputError(errors);
+    return { items };
+  }
+
+  private writeLines(em: EntityManager, tenantId: string, quote: Quote, input: QuoteInput, items: Map<string, Item>): void {
+    const bundles = new Map<string, QuoteBundle>();
+    input.lines.forEach((l, i) => {
+      const item = l.itemId ? items.get(l.itemId) : undefined;
+      let bundleId: string | null = null;
+      if (l.bundle) {
+        let b = bundles.get(l.bundle.trim());
+        if (!b) {
+          b = em.create(QuoteBundle, { tenantId, quoteId: quote.id, name: l.bundle.trim(), position: bundles.size + 1 });
+          bundles.set(l.bundle.trim(), b);
+        }
+        bundleId = b.id;
+      }
+      const recurring = l.recurring ?? item?.recurring ?? false;
+      em.create(QuoteLine, {
+        tenantId,
+        quoteId: quote.id,
+        position: i + 1,
+        itemId: item?.id ?? null,
+        haloItemId: item?.haloId ?? null,
+        description: l.description?.trim() || l.productName?.trim() || item?.name || `Line ${i + 1}`,
+        quantity: l.quantity,
+        unitPrice: l.unitPrice ?? (recurring ? item?.recurringPrice : item?.price) ?? '0',
+        unitCost: l.unitCost ?? (recurring ? item?.recurringCost : item?.cost) ?? null,
+        recurring,
+        billingPeriod: recurring ? (l.billingPeriod ?? item?.billingPeriod ?? 1) : 0,
+        bundleId,
+        origin: 'LOCAL',
+      });
+    });
+  }
+
+  async create(em: EntityManager, tenantId: string, input: QuoteInput): Promise<Quote> {
+    const { items } = await this.validate(em, tenantId, input);
+    return em.transactional(async (tx) => {
+      const company = await tx.findOneOrFail(Company, { id: input.companyId });
+      const quote = tx.create(Quote, {
+        tenantId,
+        origin: 'LOCAL',
+        title: input.title.trim(),
+        status: 'DRAFT',
+        companyId: company.id,
+        haloCompanyId: company.haloId ?? null,
+        opportunityId: input.opportunityId ?? null,
+        contactId: input.contactId ?? null,
+        validUntil: input.validUntil ?? null,
+        shippingCharge: input.shippingCharge ?? null,
+      });
+      // A short, human-readable reference Halo keeps (third-party number): how we find our quotation again.
+      quote.reference = `QS-${quote.id.slice(0, 8).toUpperCase()}`;
+      this.writeLines(tx, tenantId, quote, input, items);
+      await tx.flush();
+      quote.total = quoteTotals(await tx.find(QuoteLine, { quoteId: quote.id }), quote.shippingCharge).total;
+      return quote;
+    });
+  }
+
+  async update(em: EntityManager, tenantId: string, id: string, input: QuoteInput): Promise<Quote> {
+    const quote = await em.findOne(Quote, { id, tenantId });
+    if (!quote) throw new InputError([{ path: 'id', code: 'NOT_FOUND', message: 'no such quote' }]);
+    if (quote.origin !== 'LOCAL') throw new InputError([{ path: 'id', code: 'READ_ONLY', message: 'this quote comes from Halo; edit it there' }]);
+    if (quote.status === 'APPROVED') throw new InputError([{ path: 'id', code: 'READ_ONLY', message: 'an accepted quote cannot be edited' }]);
+    const { items } = await this.validate(em, tenantId, input);
+    return em.transactional(async (tx) => {
+      const q = tx.merge(quote);
+      await tx.nativeDelete(QuoteLine, { quoteId: q.id, tenantId });
+      await tx.nativeDelete(QuoteBundle, { quoteId: q.id, tenantId });
+      const company = await tx.findOneOrFail(Company, { id: input.companyId });
+      Object.assign(q, {
+        title: input.title.trim(),
+        companyId: company.id,
+        haloCompanyId: company.haloId ?? null,
+        opportunityId: input.opportunityId ?? null,
+        contactId: input.contactId ?? null,
+        validUntil: input.validUntil ?? null,
+        shippingCharge: input.shippingCharge ?? null,
+      });
+      this.writeLines(tx, tenantId, q, input, items);
+      await tx.flush();
+      q.total = quoteTotals(await tx.find(QuoteLine, { quoteId: q.id }), q.shippingCharge).total;
+      return q;
+    });
+  }
+
+  /**
+   * Moves a quote to another status. The linked Halo opportunity follows through the quote status mapping; an
+   * accepted quote becomes a Halo quotation. Both go through the outbox in this transaction.
+   */
+  async setStatus(em: EntityManager, tenantId: string, id: string, status: string): Promise<Quote> {
+    const quote = await em.findOne(Quote, { id, tenantId });
+    if (!quote) throw new InputError([{ path: 'id', code: 'NOT_FOUND', message: 'no such quote' }]);
+    if (quote.origin !== 'LOCAL') throw new InputError([{ path: 'id', code: 'READ_ONLY', message: 'this quote comes from Halo; change its status there' }]);
+    if (quote.status === status) return quote;
+    if (!QUOTE_TRANSITIONS[quote.status]?.includes(status)) {
+      throw new InputError([{ path: 'status', code: 'INVALID_TRANSITION', message: `a ${quote.status} quote cannot become ${status} (allowed: ${QUOTE_TRANSITIONS[quote.status]?.join(', ') || 'none'})` }]);
+    }
+    const rows = await em.transactional(async (tx) => {
+      const q = tx.merge(quote);
+      q.status = status;
+      const added = [];
+      if (q.opportunityId) added.push(this.outbox.add(tx, { tenantId, kind: 'quote.status', targetId: q.opportunityId, payload: { quoteId: q.id, status } }));
+      if (status === 'APPROVED') added.push(this.outbox.add(tx, { tenantId, kind: 'quote.createQuotation', targetId: q.id }));
+      if (added.length) {
+        q.pushState = 'PENDING';
+        q.pushError = null;
+      }
+      return added;
+    });
+    await this.outbox.dispatch(rows);
+    return quote;
+  }
+}
