@@ -133,7 +133,10 @@ export class OpportunityService {
       const at = new Date().toISOString();
       const pending: PendingChanges = { ...o.pendingChanges };
       for (const [f, v] of changed) pending[f] = { value: v ?? null, at };
-      tx.assign(o, { ...Object.fromEntries(changed), ...extra, pendingChanges: pending, pushState: 'PENDING', pushError: null });
+      Object.assign(o, Object.fromEntries(changed), extra);
+      o.pendingChanges = pending;
+      o.pushState = 'PENDING';
+      o.pushError = null;
       row = this.deps.outbox.add(tx, { tenantId, kind: OPPORTUNITY_PUSH, targetId: o.id });
       return o;
     });

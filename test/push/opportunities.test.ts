@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HaloSim } from '../../src/halo-sim';
 import {
   CreateOpportunityDocument,
+  InstallHaloWebhooksDocument,
   PushedOpportunitiesDocument,
   PushedOpportunityByIdDocument,
   RetryOpportunityPushDocument,
@@ -166,6 +167,22 @@ describe('opportunities both ways', () => {
     expect((await gql.expectData(SyncConflictsDocument, { recordId: o.id })).syncConflicts).toHaveLength(1);
   });
 
+  it('keeps one opportunity when a sync brings the new ticket in while the answer to its create is lost', async () => {
+    const rows = async () =>
+      (await t.app.orm.em.getConnection().execute(`select id, origin, halo_id from opportunity where tenant_id = ? and title = 'Race: lost answer'`, [tenantId])) as { id: string; origin: string }[];
+    sim.control.setFault({ kind: 'timeoutAfterApply', ms: 3000, match: 'POST /api/Opportunities', count: 1 });
+    const { createOpportunity: o } = await gql.expectData(CreateOpportunityDocument, { input: { companyId: company.id, title: 'Race: lost answer' } });
+    while (ticketsNamed('Race: lost answer').length === 0) await sleep(20);
+    await syncAndWait(gql, { entities: ['opportunities'] });
+    // The sync met the ticket before the push knew its id: for now it is a second row.
+    expect((await rows()).map((r) => r.origin).sort()).toEqual(['HALO', 'LOCAL']);
+
+    const pushed = await settled(o.id);
+    expect(pushed).toMatchObject({ pushState: 'PUSHED', haloId: ticketsNamed('Race: lost answer')[0].id });
+    expect(ticketsNamed('Race: lost answer')).toHaveLength(1);
+    expect(await rows()).toEqual([expect.objectContaining({ id: o.id, origin: 'LOCAL' })]);
+  });
+
   it('creates exactly N tickets for N opportunities while Halo loses answers and sends 5xx and 429 bursts', async () => {
     const N = 30;
     const before = sim.control.count('tickets');
@@ -190,4 +207,31 @@ describe('opportunities both ways', () => {
     expect(new Set(done.map((o) => o.haloId)).size).toBe(N);
     for (const o of done) expect(sim.control.get('tickets', o.haloId!)?.summary).toBe(o.title);
   }, 120_000);
+
+  it('merges a webhook refetch meeting an unpushed edit the same way, recording the conflict', async () => {
+    const { installHaloWebhooks } = await gql.expectData(InstallHaloWebhooksDocument);
+    expect(installHaloWebhooks.ok, JSON.stringify(installHaloWebhooks.issues)).toBe(true);
+    const { createOpportunity: o } = await gql.expectData(CreateOpportunityDocument, { input: { companyId: company.id, title: 'Hook: original', value: '10' } });
+    const haloId = (await settled(o.id)).haloId!;
+    const fault = sim.control.setFault({ kind: 'error5xx', status: 403, match: `GET /api/Opportunities/${haloId}`, count: Infinity });
+    await gql.expectData(UpdateOpportunityDocument, { id: o.id, input: { status: 'LOST', value: '20' } });
+    expect((await settled(o.id)).pushState).toBe('FAILED');
+    await sleep(20);
+    // A person wins the deal in Halo afterwards: the status webhook brings it in, no sync run involved.
+    sim.control.update('tickets', haloId, { status_id: 24 });
+    await sim.control.webhooksIdle();
+    const until = Date.now() + 10_000;
+    let conflicts = (await gql.expectData(SyncConflictsDocument, { recordId: o.id })).syncConflicts;
+    while (!conflicts.length && Date.now() < until) {
+      await sleep(50);
+      conflicts = (await gql.expectData(SyncConflictsDocument, { recordId: o.id })).syncConflicts;
+    }
+    expect(conflicts).toEqual([expect.objectContaining({ field: 'status', localValue: '"LOST"', haloValue: '"WON"', winner: 'HALO' })]);
+    expect((await gql.expectData(PushedOpportunityByIdDocument, { id: o.id })).opportunity).toMatchObject({ status: 'WON', haloStatusId: 24, value: '20.0000' });
+
+    sim.control.clearFaults(fault);
+    await gql.expectData(RetryOpportunityPushDocument, { id: o.id });
+    expect(await settled(o.id)).toMatchObject({ pushState: 'PUSHED', status: 'WON', value: '20.0000' });
+    expect(sim.control.get('tickets', haloId)).toMatchObject({ status_id: 24, oppvalue: 20 });
+  });
 });
