@@ -68,3 +68,9 @@ export async function listRecords<E extends Sortable>(
 export function containsInsensitive(text: string): { $ilike: string } {
   return { $ilike: `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%` };
 }
+
+/** An id argument used as a filter: anything but one of our ids is a bad argument (not a database error). */
+export function recordIdArg(id: string, field: string): string {
+  if (!isRecordId(id)) throw badInput(`\`${field}\` is not an id returned by this API`, field);
+  return id;
+}

@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolve
 import type { FilterQuery } from '@mikro-orm/core';
 import { Opportunity } from '../../db/entities';
 import { PageArgs } from '../common/connection';
-import { containsInsensitive, listRecords } from '../common/records';
+import { containsInsensitive, listRecords, recordIdArg } from '../common/records';
 import type { GraphQLContext } from '../context';
 import { CompanyType } from '../company/company.type';
 import { ContactType } from '../contact/contact.type';
@@ -32,7 +32,7 @@ export class OpportunityResolver {
   @Query(() => OpportunityConnection)
   opportunities(@Args(() => OpportunitiesArgs) args: OpportunitiesArgs, @Ctx() ctx: GraphQLContext) {
     const where: FilterQuery<Opportunity>[] = [];
-    if (args.companyId) where.push({ companyId: args.companyId });
+    if (args.companyId) where.push({ companyId: recordIdArg(args.companyId, 'companyId') });
     if (args.status) where.push({ status: args.status });
     if (args.haloTypeId != null) where.push({ haloTypeId: args.haloTypeId });
     if (args.search) where.push({ title: containsInsensitive(args.search) });

@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Ro
 import type { FilterQuery } from '@mikro-orm/core';
 import { Quote, QuoteLine } from '../../db/entities';
 import { PageArgs } from '../common/connection';
-import { listRecords } from '../common/records';
+import { listRecords, recordIdArg } from '../common/records';
 import type { GraphQLContext } from '../context';
 import { CompanyType } from '../company/company.type';
 import { ItemType } from '../item/item.type';
@@ -31,8 +31,8 @@ export class QuoteResolver {
   @Query(() => QuoteConnection)
   quotes(@Args(() => QuotesArgs) args: QuotesArgs, @Ctx() ctx: GraphQLContext) {
     const where: FilterQuery<Quote>[] = [];
-    if (args.companyId) where.push({ companyId: args.companyId });
-    if (args.opportunityId) where.push({ opportunityId: args.opportunityId });
+    if (args.companyId) where.push({ companyId: recordIdArg(args.companyId, 'companyId') });
+    if (args.opportunityId) where.push({ opportunityId: recordIdArg(args.opportunityId, 'opportunityId') });
     if (args.status) where.push({ status: args.status });
     if (!args.includeDeleted) where.push({ deletedAt: null });
     return listRecords(ctx.em, Quote, { tenantId: ctx.tenantId, sortField: 'title', page: args, where: { $and: where } });
