@@ -9,7 +9,7 @@ export const QUEUES = {
   syncRun: 'sync-run',
   /** A wake-up for one tenant's stored webhook deliveries (the rows are the work; at most one queued per tenant). */
   webhookDeliveries: 'webhook-deliveries',
-  /** A wake-up to drain one tenant's outbox (the rows are the work: see push/outbox.ts); one waits per tenant. */
+  /** A wake-up to drain one tenant's outbox (the rows are the work: see push/outbox.ts). */
   push: 'push',
 } as const;
 
@@ -34,7 +34,9 @@ export async function startJobQueue(opts: { url: string; log: Logger; pollSecond
     .createQueue(QUEUES.webhookDeliveries, { name: QUEUES.webhookDeliveries, policy: 'stately', retryLimit: 3, retryDelay: 2, expireInSeconds: 600 })
     .catch(() => undefined);
   // No pg-boss retries: the outbox row carries attempts and backoff itself.
-  await boss.createQueue(QUEUES.push, { name: QUEUES.push, policy: 'stately', retryLimit: 0, expireInSeconds: 900 }).catch(() => undefined);
+  // Standard policy on purpose: a drain job whose worker died stays "active" until it expires, and a policy that
+  // allows one active job per tenant would block that tenant's pushes until then. Drains claim rows safely side by side.
+  await boss.createQueue(QUEUES.push, { name: QUEUES.push, retryLimit: 0, expireInSeconds: 900 }).catch(() => undefined);
   return {
     boss,
     async stop() {

@@ -72,12 +72,12 @@ export class Outbox {
   }
 
   /**
-   * Wakes a worker to drain the tenant of each row (at most one wake-up waits per tenant). A lost wake-up is
-   * harmless: the sweeper finds due rows.
+   * Wakes a worker to drain the tenant of each row. A lost wake-up is harmless (the sweeper finds due rows), and so
+   * is an extra one (drains claim rows with SKIP LOCKED).
    */
   async dispatch(rows: Pick<OutboxRow, 'tenantId'>[]): Promise<void> {
     for (const tenantId of new Set(rows.map((r) => r.tenantId))) {
-      await this.deps.boss.send(QUEUES.push, { tenantId }, { singletonKey: tenantId });
+      await this.deps.boss.send(QUEUES.push, { tenantId });
     }
   }
 
