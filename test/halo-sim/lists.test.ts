@@ -116,6 +116,8 @@ describe('Halo simulator: lists, envelopes, paging and filters', () => {
 
   it('filters by lastupdatefromdate/lastupdatetodate where Halo has them', async () => {
     const from = control().now();
+    // The edit must land strictly after `from`: on a fast machine it would share its millisecond.
+    control().advanceTime(5);
     const client = control().list('clients', (c) => c.inactive !== true)[3] as HaloRecord;
     control().update('clients', client.id as number, { notes: 'touched' });
     const since = await f.get<Envelope>(`/api/Client?lastupdatefromdate=${from}`);
