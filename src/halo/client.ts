@@ -120,6 +120,8 @@ export interface ListOptions {
   signal?: AbortSignal;
   /** Force paging on/off regardless of the resource table. */
   paginate?: boolean;
+  /** Told Halo's `record_count` whenever a page carries one (progress bars; never used to plan requests). */
+  onRecordCount?: (count: number) => void;
 }
 
 export interface GetOptions {
@@ -217,6 +219,7 @@ export class HaloClient {
       if (paginate) Object.assign(query, { pageinate: true, page_size: requestedSize, page_no: pageNo });
       const body = await this.transport.request<unknown>('GET', def.path, { query, signal: opts.signal });
       const { rows, recordCount } = extractListPage<HaloResourceTypes[R]>(body, def.listKey, where);
+      if (recordCount !== undefined) opts.onRecordCount?.(recordCount);
       const fresh: Array<HaloResourceTypes[R]> = [];
       for (const row of rows) {
         const k = recordKey(row);

@@ -139,7 +139,8 @@ export class SyncEngine {
       if (cursor) filter.lastupdatefromdate = formatHaloDate(new Date(cursor.syncedFrom.getTime() - INCREMENTAL_OVERLAP_MS));
     }
 
-    for await (const page of client.listPages(def.resource, filter, { pageSize: PAGE_SIZE, signal })) {
+    const onRecordCount = (n: number) => (progress.total = n);
+    for await (const page of client.listPages(def.resource, filter, { pageSize: PAGE_SIZE, signal, onRecordCount })) {
       const now = new Date();
       const rows: Mapped<object>[] = [];
       for (const record of page) {
