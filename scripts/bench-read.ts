@@ -44,6 +44,8 @@ interface LoadResult {
   p90: number;
   p99: number;
   max: number;
+  /** p50 with a single client (no queueing). */
+  aloneP50: number;
   companies: number;
   children: number;
   firstError?: string;
@@ -90,8 +92,15 @@ async function graphqlRead(url: string, apiKey: string): Promise<{ companies: nu
 async function runLoad(job: LoadJob): Promise<LoadResult> {
   const pool = job.kind === 'sql' ? new Pool({ connectionString: job.url, max: job.clients }) : undefined;
   const once = () => (pool ? sqlRead(pool, job.tenantId!) : graphqlRead(job.url, job.apiKey!));
-  // Warm up: connections, plans, JIT.
+  // Warm up (connections, plans, JIT), then one client alone: the service time without queueing.
   for (let i = 0; i < 20; i++) await once();
+  const alone: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const start = performance.now();
+    await once();
+    alone.push(performance.now() - start);
+  }
+  alone.sort((a, b) => a - b);
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
@@ -124,6 +133,7 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
     p90: pct(latencies, 90),
     p99: pct(latencies, 99),
     max: latencies[latencies.length - 1] ?? NaN,
+    aloneP50: pct(alone, 50),
     ...shape,
     firstError,
   };
@@ -211,8 +221,8 @@ async function main(): Promise<void> {
     if (profiling) console.log(`CPU profile of the server during the GraphQL phase: ${await profiling.stop(process.env.BENCH_PROFILE!)}`);
     const sql = await load({ kind: 'sql', url: dbUrl.toString(), tenantId: tenant.id, seconds: SECONDS, clients: CLIENTS });
     const row = (r: LoadResult) =>
-      `${r.kind.padEnd(8)} ${r.requests.toString().padStart(7)} ${(r.requests / r.seconds).toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p90.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.errors).padStart(6)}   ${r.companies} companies, ${r.children} children`;
-    console.log(`phase    requests   req/s  p50 ms   p90 ms   p99 ms   max ms  errors   per answer`);
+      `${r.kind.padEnd(8)} ${r.requests.toString().padStart(7)} ${(r.requests / r.seconds).toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p90.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.errors).padStart(6)} ${r.aloneP50.toFixed(1).padStart(13)}   ${r.companies} companies, ${r.children} children`;
+    console.log(`phase    requests   req/s  p50 ms   p90 ms   p99 ms   max ms  errors  1-client p50   per answer`);
     console.log(row(gql));
     console.log(row(sql));
     if (gql.firstError) console.log(`first GraphQL error: ${gql.firstError}`);

@@ -162,7 +162,32 @@ globalThis.fetch = async (input, init) => {
   }
 };
 
+/** SQL time by kind of statement, from MikroORM's query log ("… [took N ms …]"). */
+const SQL_KINDS: [string, RegExp][] = [
+  ['upsert page', /^insert into "(?!sync_|pgboss)\w+" .* on conflict/s],
+  ['link foreign keys', /^update "\w+" t set "\w+_id" =/],
+  ['mark seen', /set "last_seen_run_id"/],
+  ['record errors', /insert into "sync_record_error"/],
+  ['checkpoint (sync_run)', /^update "sync_run"/],
+  ['begin/commit', /^(begin|commit|savepoint|release)/],
+];
+const sqlStats = {
+  on: false,
+  byKind: new Map<string, { n: number; ms: number }>(),
+  record(msg: string) {
+    if (!sqlStats.on) return;
+    const m = /^\[query\] (.*) \[took (\d+) ms/s.exec(msg);
+    if (!m) return;
+    const kind = SQL_KINDS.find(([, re]) => re.test(m[1]))?.[0] ?? 'other';
+    const k = sqlStats.byKind.get(kind) ?? { n: 0, ms: 0 };
+    k.n++;
+    k.ms += Number(m[2]);
+    sqlStats.byKind.set(kind, k);
+  },
+};
+
 interface SyncResult {
+  sql: Map<string, { n: number; ms: number }>;
   haloWaitMs: number;
   elapsedMs: number;
   run: SyncRun;
@@ -193,7 +218,7 @@ async function freshDatabase(label: string): Promise<{ url: string; drop(): Prom
 
 async function fullSync(sim: SimHandle, budget: RateBudget | false, label: string): Promise<SyncResult> {
   const db = await freshDatabase(label);
-  const orm = await createOrm({ url: db.url, poolMax: 4 });
+  const orm = await createOrm({ url: db.url, poolMax: 4, onQuery: sqlStats.record });
   const queue = await startJobQueue({ url: db.url, log });
   try {
     await migrate(orm);
@@ -222,6 +247,8 @@ async function fullSync(sim: SimHandle, budget: RateBudget | false, label: strin
     const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 50);
     const t0 = performance.now();
     haloWait.ms = 0;
+    sqlStats.byKind = new Map();
+    sqlStats.on = true;
     let lastReport = 0;
     const reporter = setInterval(async () => {
       const r = await orm.em.fork().findOne(SyncRun, { id: run.id });
@@ -235,12 +262,13 @@ async function fullSync(sim: SimHandle, budget: RateBudget | false, label: strin
     const finished = await engine.execute(run.id);
     if (profiling) process.stderr.write(`  CPU profile of the sync process (run 1): ${await profiling.stop(process.env.BENCH_PROFILE!)}\n`);
     const elapsedMs = performance.now() - t0;
+    sqlStats.on = false;
     clearInterval(sampler);
     clearInterval(reporter);
     if (!finished) throw new Error('run vanished');
     const records = Object.values(finished.progress).reduce((s, p) => s + p.done, 0);
     const written = Object.values(finished.progress).reduce((s, p) => s + p.created + p.updated, 0);
-    return { haloWaitMs: haloWait.ms, elapsedMs, run: finished, requests: await apiRequests(sim), peakRssMb: peak / 2 ** 20, records, written };
+    return { sql: sqlStats.byKind, haloWaitMs: haloWait.ms, elapsedMs, run: finished, requests: await apiRequests(sim), peakRssMb: peak / 2 ** 20, records, written };
   } finally {
     await queue.stop().catch(() => undefined);
     await orm.close(true);
@@ -299,6 +327,8 @@ function printRun(title: string, r: SyncResult, endpoints: Endpoint[], minTotal:
   console.log(`  Halo requests: ${n(r.requests.total)} used (simulator log; the run recorded ${n(r.run.haloRequests)}), minimum ${n(minTotal)}, target ≤ ${n(maxOk)} (min + 1%)  ${verdict(reqOk)}`);
   const own = r.elapsedMs - r.haloWaitMs;
   console.log(`  time: ${s(r.haloWaitMs)} waiting on Halo HTTP answers, ${s(own)} everything else (mapping, SQL, checkpoints; rate-governor waits in run 2) = ${n((r.records * 1000) / own)} records/s of sync-side work`);
+  const sqlTotal = [...r.sql.values()].reduce((a, k) => a + k.ms, 0);
+  console.log(`  SQL: ${s(sqlTotal)} in ${n([...r.sql.values()].reduce((a, k) => a + k.n, 0))} statements — ${[...r.sql].sort((a, b) => b[1].ms - a[1].ms).map(([kind, k]) => `${kind} ${s(k.ms)} (${n(k.n)}×, ${(k.ms / k.n).toFixed(1)} ms)`).join(', ')}`);
   if (r.requests.status429) console.log(`  429 answers: ${r.requests.status429}`);
   const rssOk = r.peakRssMb < 1024;
   console.log(`  peak RSS during the sync: ${n(r.peakRssMb)} MB (process max ${n(process.resourceUsage().maxRSS / 1024)} MB), target < 1,024 MB  ${verdict(rssOk)}`);
