@@ -138,28 +138,31 @@ export class QuoteService {
     });
   }
 
+  /** Header, lines and bundles from the input, then the derived total. */
+  private async writeContent(tx: EntityManager, tenantId: string, quote: Quote, input: QuoteInput, items: Map<string, Item>): Promise<Quote> {
+    const company = await tx.findOneOrFail(Company, { id: input.companyId });
+    Object.assign(quote, {
+      title: input.title.trim(),
+      companyId: company.id,
+      haloCompanyId: company.haloId ?? null,
+      opportunityId: input.opportunityId ?? null,
+      contactId: input.contactId ?? null,
+      validUntil: input.validUntil ?? null,
+      shippingCharge: input.shippingCharge ?? null,
+    });
+    this.writeLines(tx, tenantId, quote, input, items);
+    await tx.flush();
+    quote.total = quoteTotals(await tx.find(QuoteLine, { quoteId: quote.id }), quote.shippingCharge).total;
+    return quote;
+  }
+
   async create(em: EntityManager, tenantId: string, input: QuoteInput): Promise<Quote> {
     const { items } = await this.validate(em, tenantId, input);
     return em.transactional(async (tx) => {
-      const company = await tx.findOneOrFail(Company, { id: input.companyId });
-      const quote = tx.create(Quote, {
-        tenantId,
-        origin: 'LOCAL',
-        title: input.title.trim(),
-        status: 'DRAFT',
-        companyId: company.id,
-        haloCompanyId: company.haloId ?? null,
-        opportunityId: input.opportunityId ?? null,
-        contactId: input.contactId ?? null,
-        validUntil: input.validUntil ?? null,
-        shippingCharge: input.shippingCharge ?? null,
-      });
+      const quote = tx.create(Quote, { tenantId, origin: 'LOCAL', title: input.title.trim(), status: 'DRAFT' });
       // A short, human-readable reference Halo keeps (third-party number): how we find our quotation again.
       quote.reference = `QS-${quote.id.slice(0, 8).toUpperCase()}`;
-      this.writeLines(tx, tenantId, quote, input, items);
-      await tx.flush();
-      quote.total = quoteTotals(await tx.find(QuoteLine, { quoteId: quote.id }), quote.shippingCharge).total;
-      return quote;
+      return this.writeContent(tx, tenantId, quote, input, items);
     });
   }
 
@@ -173,20 +176,7 @@ export class QuoteService {
       const q = tx.merge(quote);
       await tx.nativeDelete(QuoteLine, { quoteId: q.id, tenantId });
       await tx.nativeDelete(QuoteBundle, { quoteId: q.id, tenantId });
-      const company = await tx.findOneOrFail(Company, { id: input.companyId });
-      Object.assign(q, {
-        title: input.title.trim(),
-        companyId: company.id,
-        haloCompanyId: company.haloId ?? null,
-        opportunityId: input.opportunityId ?? null,
-        contactId: input.contactId ?? null,
-        validUntil: input.validUntil ?? null,
-        shippingCharge: input.shippingCharge ?? null,
-      });
-      this.writeLines(tx, tenantId, q, input, items);
-      await tx.flush();
-      q.total = quoteTotals(await tx.find(QuoteLine, { quoteId: q.id }), q.shippingCharge).total;
-      return q;
+      return this.writeContent(tx, tenantId, q, input, items);
     });
   }
 

@@ -8,20 +8,12 @@ import { startTestApp, TEST_ENCRYPTION_KEYS, type TestApp } from '../support/app
 import { createTestDatabase } from '../support/db';
 import { startSim } from '../support/halo';
 import { configureDefaults, GROUPS } from '../support/mappings';
+import { until } from '../support/wait';
 import { connect } from '../support/sync';
 
 const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
 const WORKER_ENV = { PUSH_LEASE_SECONDS: '2', JOB_POLL_SECONDS: '0.5', HALO_RATE_LIMIT_PER_5MIN: '100000', PUSH_RETRY_BASE_MS: '50' };
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false> | T | undefined | null | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('a worker killed mid-push', () => {
   let sim: HaloSim;

@@ -13,19 +13,11 @@ import {
 import { startTestApp, type TestApp } from '../support/app';
 import { startSim } from '../support/halo';
 import { configureDefaults, GROUPS } from '../support/mappings';
+import { until } from '../support/wait';
 import { connect, syncAndWait } from '../support/sync';
 
 type Gql = Awaited<ReturnType<TestApp['newTenant']>>['gql'];
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('quotes pushed to Halo', () => {
   let t: TestApp;
@@ -76,12 +68,18 @@ describe('quotes pushed to Halo', () => {
     ...extra,
   });
 
+  const outboxState = () => t.app.orm.em.getConnection().execute(`select kind, state, attempts, last_error, next_attempt_at, locked_until from outbox order by seq desc limit 10`);
   const pushed = (id: string) =>
-    until(`quote ${id} pushed`, async () => {
-      const { quote } = await gql.expectData(QuoteDetailDocument, { id });
-      if (quote?.pushState === 'FAILED') throw new Error(`push failed: ${quote.pushError}`);
-      return quote?.pushState === 'PUSHED' && quote.haloId ? quote : null;
-    });
+    until(
+      `quote ${id} pushed`,
+      async () => {
+        const { quote } = await gql.expectData(QuoteDetailDocument, { id });
+        if (quote?.pushState === 'FAILED') throw new Error(`push failed: ${quote.pushError}`);
+        return quote?.pushState === 'PUSHED' && quote.haloId ? quote : null;
+      },
+      30_000,
+      outboxState,
+    );
 
   it('derives exact totals and rejects bad input field by field', async () => {
     const { createQuote } = await gql.expectData(CreateQuoteDocument, { input: quoteInput('Totals') });
@@ -142,7 +140,10 @@ describe('quotes pushed to Halo', () => {
     // Halo created a sales order from the accepted quotation; we link it.
     expect(quote.salesOrderHaloId).toBeTruthy();
     expect(sim.control.get('salesOrders', quote.salesOrderHaloId!)?.quotation_id).toBe(quote.haloId);
-    await until('opportunity won', async () => sim.control.get('tickets', opportunity.haloId!)?.status_id === 24);
+    await until('opportunity won', async () => sim.control.get('tickets', opportunity.haloId!)?.status_id === 24, 30_000, async () => ({
+      ticket: sim.control.get('tickets', opportunity.haloId!)?.status_id,
+      outbox: await outboxState(),
+    }));
 
     // A later sync of the quotation keeps our lines (no copies) and the quote stays accepted.
     await syncAndWait(gql, { entities: ['quotes'] });

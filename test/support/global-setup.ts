@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createLogger } from '../../src/log';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embedded';
+import { freePort } from './demo-process';
 
 /**
  * Tests run on the server in DATABASE_URL when set (CI: the machine's PostgreSQL) and on an embedded PostgreSQL
@@ -11,16 +11,6 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../src/db/embed
 let embedded: EmbeddedPostgres | undefined;
 const dir = `.data/test-pg-${process.pid}`;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function setup(): Promise<void> {
   if (process.env.DATABASE_URL) return;
