@@ -7,6 +7,7 @@ import {
   ItemsListDocument,
   OpportunitiesListDocument,
   SetupChecklistDocument,
+  InstallHaloWebhooksDocument,
   SyncRunsDocument,
 } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
@@ -159,6 +160,16 @@ describe('sync from Halo', () => {
     }
     const { syncRuns } = await gql.expectData(SyncRunsDocument);
     expect(syncRuns.filter((r) => r.status === 'QUEUED' || r.status === 'RUNNING').length).toBeLessThanOrEqual(1);
+  });
+
+  it('turns the setup checklist green once webhooks are installed and a full sync has run', async () => {
+    await gql.expectData(InstallHaloWebhooksDocument);
+    const { setupChecklist } = await gql.expectData(SetupChecklistDocument);
+    const byId = Object.fromEntries(setupChecklist.map((c) => [c.id, c]));
+    // Items without a product group stay a warning: the demo data has some on purpose, and they are listed per record.
+    expect(byId.items_without_group.status).toBe('WARNING');
+    expect(setupChecklist.filter((c) => c.id !== 'items_without_group' && c.status !== 'OK').map((c) => `${c.id}: ${c.detail}`)).toEqual([]);
+    expect(byId.realtime_coverage.detail).toMatch(/Polled/);
   });
 
   it('serves nested reads: company → sites, contacts, opportunities → quotes, quotes → lines → item → group', async () => {
