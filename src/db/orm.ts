@@ -1,4 +1,5 @@
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Client } from 'pg';
 import { Migrator } from '@mikro-orm/migrations';
 import { entities } from './entities';
 import { migrationsList } from '../../migrations';
@@ -39,9 +40,24 @@ export async function createOrm(opts: OrmOptions): Promise<MikroORM> {
   return MikroORM.init(ormConfig(opts));
 }
 
-/** Applies the checked-in migrations; schema changes never happen any other way. */
+/** Any fixed number: the advisory lock that lets one process at a time migrate a database. */
+const MIGRATION_LOCK_KEY = 4_817_240_310;
+
+/**
+ * Applies the checked-in migrations; schema changes never happen any other way. Processes starting together against
+ * one database (several API processes and workers) take turns under a session advisory lock: the first migrates,
+ * the others then find nothing pending. The lock lives on its own connection, so it is released even if that
+ * process dies.
+ */
 export async function migrate(orm: MikroORM): Promise<void> {
-  await orm.getMigrator().up();
+  const lock = new Client({ connectionString: orm.config.get('clientUrl') });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await orm.getMigrator().up();
+  } finally {
+    await lock.end().catch(() => undefined);
+  }
 }
 
 export async function pendingMigrations(orm: MikroORM): Promise<number> {
