@@ -308,6 +308,10 @@ async function main(): Promise<number> {
     // Clean-up normally follows at once; should anything hang, leave anyway.
     setTimeout(() => process.exit(2), 60_000).unref();
   }, DEADLINE_MS);
+  // Whatever way this script ends (even a stray exception), it leaves no process of its own behind.
+  process.once('exit', () => {
+    for (const p of procs) if (!p.exit) p.child.kill('SIGKILL');
+  });
   // Ctrl-C: no orphaned processes (the scratch database is left behind then; its name is printed above).
   process.once('SIGINT', () => {
     for (const p of procs) if (!p.exit) p.child.kill('SIGKILL');
