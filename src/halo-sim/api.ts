@@ -228,6 +228,8 @@ export function endpointArea(route: string): ScopeArea | undefined {
 
 export class HaloApi {
   private readonly orderCache = new Map<string, { version: number; rows: HaloRecord[] }>();
+  /** Matching rows in list order per (endpoint, filtering query), valid while `listVersion` is unchanged. */
+  private readonly listCache = new Map<string, { version: string; rows: readonly HaloRecord[] }>();
 
   constructor(private readonly state: HaloState, private readonly quirks: SimQuirks) {}
 
@@ -296,7 +298,7 @@ export class HaloApi {
   private list(ep: Endpoint, q: URLSearchParams): ApiResponse {
     const override = this.quirks.listEnvelopes[ep.path];
     const envelope = override !== undefined ? override : ep.envelope;
-    let rows = this.ordered(ep, q).filter((rec) => this.matchesQuery(ep, rec, q));
+    let rows = this.filtered(ep, q);
     const idOnly = ep.idOnlyParam && truthy(q.get(ep.idOnlyParam));
     const pageinate = truthy(q.get('pageinate'));
     const total = rows.length;
@@ -326,6 +328,34 @@ export class HaloApi {
     return { ...this.jsonRaw(200, `${JSON.stringify(head).slice(0, -1)},${JSON.stringify(key)}:${rowsJson}}`), ...pageMeta };
   }
 
+  /**
+   * The rows a list request selects, in list order, before paging. Filtering and ordering the whole table per
+   * page made paging a large tenant cost O(table) per request, so the result is kept per endpoint and filtering
+   * query (paging and view parameters left out) until the table, or a table the filters consult, changes.
+   * Records are shared, not copied: a page always serialises their current fields.
+   */
+  private filtered(ep: Endpoint, q: URLSearchParams): readonly HaloRecord[] {
+    const key = listCacheKey(ep, q);
+    const version = this.listVersion(ep);
+    const hit = this.listCache.get(key);
+    if (hit && hit.version === version) {
+      this.listCache.delete(key);
+      this.listCache.set(key, hit);
+      return hit.rows;
+    }
+    const rows = this.ordered(ep, q).filter(this.matcher(ep, q));
+    this.listCache.delete(key);
+    this.listCache.set(key, { version, rows });
+    if (this.listCache.size > LIST_CACHE_ENTRIES) this.listCache.delete(this.listCache.keys().next().value as string);
+    return rows;
+  }
+
+  /** The endpoint's table, plus the small tables filters and visibility rules look up (ticket types, lookups). */
+  private listVersion(ep: Endpoint): string {
+    const v = this.state.versions;
+    return `${v[ep.table]}:${v.ticketTypes}:${v.lookups}`;
+  }
+
   private ordered(ep: Endpoint, q: URLSearchParams): HaloRecord[] {
     const field = q.get('order') ?? ep.orderBy;
     const desc = truthy(q.get('orderdesc'));
@@ -333,21 +363,25 @@ export class HaloApi {
     const version = this.state.versions[ep.table];
     const cached = this.orderCache.get(cacheKey);
     if (cached && cached.version === version) return cached.rows;
-    const rows = [...this.state.tables[ep.table].values()];
+    let rows = [...this.state.tables[ep.table].values()];
     if (field) {
       const keyed = rows.map((r) => ({ r, k: sortKey(r[field]) }));
       keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : (a.r.id as number) - (b.r.id as number)));
-      rows.splice(0, rows.length, ...keyed.map((x) => x.r));
+      rows = keyed.map((x) => x.r);
     }
     if (desc) rows.reverse();
     this.orderCache.set(cacheKey, { version, rows });
     return rows;
   }
 
-  private matchesQuery(ep: Endpoint, rec: HaloRecord, q: URLSearchParams): boolean {
-    if (ep.visible && !ep.visible(rec, q, this.state)) return false;
-    if (ep.inactiveFlag) {
-      const inactive = rec[ep.inactiveFlag] === true;
+  /** The query's row test, with its parameters read and parsed once rather than per row. */
+  private matcher(ep: Endpoint, q: URLSearchParams): (rec: HaloRecord) => boolean {
+    const state = this.state;
+    const tests: ((rec: HaloRecord) => boolean)[] = [];
+    const visible = ep.visible;
+    if (visible) tests.push((rec) => visible(rec, q, state));
+    const inactiveFlag = ep.inactiveFlag;
+    if (inactiveFlag) {
       const mode = q.get('activeinactive');
       let showActive = q.get('includeactive') === null || truthy(q.get('includeactive'));
       let showInactive = truthy(q.get('includeinactive'));
@@ -356,22 +390,33 @@ export class HaloApi {
         showActive = parts.includes('active') || parts.includes('true');
         showInactive = parts.includes('inactive') || parts.includes('false');
       }
-      if (inactive ? !showInactive : !showActive) return false;
+      if (!showActive || !showInactive) tests.push((rec) => (rec[inactiveFlag] === true ? showInactive : showActive));
     }
     for (const [param, test] of Object.entries(ep.filters ?? {})) {
       const value = q.get(param);
-      if (value !== null && value !== '' && !test(rec, value, this.state)) return false;
+      if (value !== null && value !== '') tests.push((rec) => test(rec, value, state));
     }
     const search = q.get('search');
-    if (search && ep.search && !ep.search.some((f) => String(rec[f] ?? '').toLowerCase().includes(search.toLowerCase()))) return false;
+    const searchFields = ep.search;
+    if (search && searchFields) {
+      const needle = search.toLowerCase();
+      tests.push((rec) => searchFields.some((f) => String(rec[f] ?? '').toLowerCase().includes(needle)));
+    }
     const lastUpdate = tableDef(ep.table).lastUpdate;
     if (ep.lastUpdateFilter && lastUpdate) {
       const from = parseHaloDate(q.get('lastupdatefromdate'));
       const to = parseHaloDate(q.get('lastupdatetodate'));
-      const at = parseHaloDate(rec[lastUpdate]) ?? 0;
-      if ((from !== undefined && at < from) || (to !== undefined && at > to)) return false;
+      if (from !== undefined || to !== undefined) {
+        tests.push((rec) => {
+          const at = parseHaloDate(rec[lastUpdate]) ?? 0;
+          return !((from !== undefined && at < from) || (to !== undefined && at > to));
+        });
+      }
     }
-    return true;
+    return (rec) => {
+      for (const test of tests) if (!test(rec)) return false;
+      return true;
+    };
   }
 
   private post(ep: Endpoint, req: ApiRequest): ApiResponse {
@@ -439,6 +484,16 @@ function hasId(id: unknown): boolean {
 function positiveInt(v: string | null): number | undefined {
   const n = v === null ? NaN : Number(v);
   return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** Query parameters that page or shape a list but do not change which rows it selects or their order. */
+const NON_FILTER_PARAMS = new Set(['pageinate', 'page_no', 'page_size', 'count', 'idonly', 'ticketidonly', 'includeaddress', 'includelines', 'includedetails']);
+const LIST_CACHE_ENTRIES = 32;
+
+function listCacheKey(ep: Endpoint, q: URLSearchParams): string {
+  const kept = new URLSearchParams();
+  for (const [k, v] of q) if (!NON_FILTER_PARAMS.has(k)) kept.append(k, v);
+  return `${ep.path}?${kept.toString()}`;
 }
 
 function sortKey(v: unknown): string | number {

@@ -82,6 +82,7 @@ export class AuthServer {
       });
     } else if (input.agentActive !== undefined) {
       agent.isdisabled = disabled;
+      this.state.touch('agents');
     }
     const app: SimApp = {
       clientId: input.clientId, clientSecret: input.clientSecret, scopes: [...input.scopes], loginType: input.loginType, agentId,

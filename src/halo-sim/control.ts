@@ -7,7 +7,7 @@ import { IncomingMessage } from 'node:http';
 import { ApiResponse } from './api';
 import { AuthServer, SimApp, SimAppInput } from './auth';
 import { haloDate } from './clock';
-import { EndpointPattern, FaultInjector, FaultSpec, RateLimit, RollingRateLimiter, matches } from './faults';
+import { EndpointPattern, FaultInjector, FaultSpec, RateLimit, RollingRateLimiter } from './faults';
 import { API_AGENT_ID, PRIMARY_CLIENT } from './seed';
 import { RequestLogEntry, SimServer } from './server';
 import { HaloState } from './state';
@@ -52,7 +52,9 @@ export interface SimControl {
   /** Moves simulator time forward: ages tokens, rate-limit windows and future last-update stamps. */
   advanceTime(ms: number): void;
 
+  /** Logged requests, oldest first: the most recent 100,000 (REQUEST_LOG_LIMIT) since `resetCounts()`. */
   requests(pattern?: EndpointPattern): RequestLogEntry[];
+  /** Every matching request since `resetCounts()`, also those `requests()` no longer keeps. */
   requestCount(pattern?: EndpointPattern): number;
   resetCounts(): void;
 
@@ -132,6 +134,7 @@ export class Control implements SimControl {
 
   setAgentActive(agentId: number, active: boolean): void {
     this.state.require('agents', agentId, 'Agent').isdisabled = !active;
+    this.state.touch('agents');
   }
 
   expireTokens(): void {
@@ -147,15 +150,15 @@ export class Control implements SimControl {
   }
 
   requests(pattern?: EndpointPattern): RequestLogEntry[] {
-    return this.server.log.filter((e) => matches(pattern, e.method, e.path)).map((e) => ({ ...e, query: { ...e.query } }));
+    return this.server.log.entries(pattern).map((e) => ({ ...e, query: { ...e.query } }));
   }
 
   requestCount(pattern?: EndpointPattern): number {
-    return this.server.log.filter((e) => matches(pattern, e.method, e.path)).length;
+    return this.server.log.count(pattern);
   }
 
   resetCounts(): void {
-    this.server.log.length = 0;
+    this.server.log.clear();
   }
 
   setFault(fault: FaultSpec): number {

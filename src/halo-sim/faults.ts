@@ -30,17 +30,28 @@ interface ActiveFault extends FaultSpec {
 export type EndpointPattern = string | RegExp | RequestMatch;
 
 export function matches(pattern: EndpointPattern | undefined, method: string, path: string): boolean {
-  if (pattern === undefined) return true;
-  if (pattern instanceof RegExp) return pattern.test(`${method} ${path}`) || pattern.test(path);
+  return matcher(pattern)(method, path);
+}
+
+/** `matches` with the pattern parsed and compiled once, for testing many requests against one pattern. */
+export function matcher(pattern: EndpointPattern | undefined): (method: string, path: string) => boolean {
+  if (pattern === undefined) return () => true;
+  if (pattern instanceof RegExp) return (method, path) => pattern.test(`${method} ${path}`) || pattern.test(path);
   if (typeof pattern === 'string') {
     const m = /^([A-Z]+)\s+(.*)$/.exec(pattern);
-    return matches({ method: m?.[1], path: m ? m[2] : pattern }, method, path);
+    return matcher({ method: m?.[1], path: m ? m[2] : pattern });
   }
-  if (pattern.method && pattern.method.toUpperCase() !== method) return false;
-  if (pattern.path === undefined) return true;
-  if (pattern.path instanceof RegExp) return pattern.path.test(path);
-  const glob = pattern.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*');
-  return new RegExp(`^${glob}/?$`, 'i').test(path);
+  const wantMethod = pattern.method ? pattern.method.toUpperCase() : undefined;
+  const p = pattern.path;
+  let testPath: (path: string) => boolean;
+  if (p === undefined) testPath = () => true;
+  else if (p instanceof RegExp) testPath = (path) => p.test(path);
+  else {
+    const glob = p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*');
+    const re = new RegExp(`^${glob}/?$`, 'i');
+    testPath = (path) => re.test(path);
+  }
+  return (method, path) => (wantMethod === undefined || wantMethod === method) && testPath(path);
 }
 
 export class FaultInjector {

@@ -28,6 +28,8 @@ export interface HaloSimOptions {
   /** Default Halo's hosted limit, 300 requests per rolling 5 minutes; false turns it off. */
   rateLimit?: RateLimit | false;
   quirks?: Partial<SimQuirks>;
+  /** Requests `control.requests()` keeps, the most recent (default 100,000); `requestCount()` counts all. */
+  requestLogLimit?: number;
 }
 
 export interface HaloSim {
@@ -67,7 +69,7 @@ export async function startHaloSim(opts: HaloSimOptions = {}): Promise<HaloSim> 
   const webhooks = new WebhookDispatcher(state, quirks);
   let control: Control | undefined;
   const server = new SimServer({
-    state, auth, faults, limiter, quirks, tenant,
+    state, auth, faults, limiter, quirks, tenant, requestLogLimit: opts.requestLogLimit,
     api: new HaloApi(state, quirks),
     control: (req, url, body) => controlHttpHandler(control as Control)(req, url, body),
   });

@@ -6,7 +6,7 @@ import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http
 import { AddressInfo } from 'node:net';
 import { ApiResponse, HaloApi, endpointArea, notFound } from './api';
 import { AuthServer } from './auth';
-import { EndpointPattern, FaultInjector, FaultSpec, RollingRateLimiter, matches } from './faults';
+import { EndpointPattern, FaultInjector, FaultSpec, RollingRateLimiter, matcher, matches } from './faults';
 import { SimQuirks } from './quirks';
 import { HaloState } from './state';
 
@@ -21,6 +21,63 @@ export interface RequestLogEntry {
   at: number;
   durationMs: number;
   fault?: FaultSpec['kind'];
+}
+
+/** Requests `requests()` keeps (the most recent); counts stay exact beyond it. */
+export const REQUEST_LOG_LIMIT = 100_000;
+
+/**
+ * The request log: the last `limit` entries in a ring, so a long benchmark cannot grow it without bound, and a
+ * count per method and path of every request since the last `clear()`, so `requestCount()` stays exact.
+ */
+export class RequestLog {
+  private ring: RequestLogEntry[] = [];
+  /** Index of the oldest entry once the ring is full. */
+  private head = 0;
+  /** Per `METHOD path`: one entry per distinct request path (ids included), not per request. */
+  private counts = new Map<string, { method: string; path: string; n: number }>();
+
+  constructor(readonly limit = REQUEST_LOG_LIMIT) {
+    if (!Number.isInteger(limit) || limit < 1) throw new Error(`request log limit must be a positive integer, not ${limit}`);
+  }
+
+  push(entry: RequestLogEntry): void {
+    if (this.ring.length < this.limit) this.ring.push(entry);
+    else {
+      this.ring[this.head] = entry;
+      this.head = (this.head + 1) % this.limit;
+    }
+    const key = `${entry.method} ${entry.path}`;
+    const count = this.counts.get(key);
+    if (count) count.n++;
+    else this.counts.set(key, { method: entry.method, path: entry.path, n: 1 });
+  }
+
+  /** Kept entries matching the pattern, oldest first. */
+  entries(pattern?: EndpointPattern): RequestLogEntry[] {
+    const test = matcher(pattern);
+    const out: RequestLogEntry[] = [];
+    const n = this.ring.length;
+    for (let i = 0; i < n; i++) {
+      const e = this.ring[(this.head + i) % n] as RequestLogEntry;
+      if (test(e.method, e.path)) out.push(e);
+    }
+    return out;
+  }
+
+  /** Every matching request since the last clear, including those no longer kept. */
+  count(pattern?: EndpointPattern): number {
+    const test = matcher(pattern);
+    let total = 0;
+    for (const c of this.counts.values()) if (test(c.method, c.path)) total += c.n;
+    return total;
+  }
+
+  clear(): void {
+    this.ring = [];
+    this.head = 0;
+    this.counts = new Map();
+  }
 }
 
 export interface PageHook {
@@ -41,10 +98,12 @@ export interface ServerDeps {
   quirks: SimQuirks;
   tenant: string;
   control: (req: IncomingMessage, url: URL, body: string) => Promise<ApiResponse>;
+  /** Entries the request log keeps (default REQUEST_LOG_LIMIT). */
+  requestLogLimit?: number;
 }
 
 export class SimServer {
-  readonly log: RequestLogEntry[] = [];
+  readonly log: RequestLog;
   readonly pageHooks: PageHook[] = [];
   private readonly server: Server;
   private readonly sleepers = new Set<() => void>();
@@ -52,6 +111,7 @@ export class SimServer {
   private baseUrl = '';
 
   constructor(private readonly deps: ServerDeps) {
+    this.log = new RequestLog(deps.requestLogLimit);
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err: unknown) => {
         if (!res.headersSent) this.send(res, { status: 500, body: JSON.stringify({ ClassName: 'System.Exception', Message: String(err) }), contentType: 'application/json' });

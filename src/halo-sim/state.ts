@@ -154,6 +154,11 @@ export class HaloState {
     return rec;
   }
 
+  /** Marks a table changed by a direct field write (outside create/update/remove), so cached list orders and filters refresh. */
+  touch(table: TableName): void {
+    this.versions[table]++;
+  }
+
   private emit(change: Change): void {
     this.versions[change.table]++;
     for (const listener of this.listeners) listener(change);
@@ -381,6 +386,7 @@ export class HaloState {
     }, agentId);
     client.main_site_id = site.id;
     client.main_site_name = site.name;
+    this.touch('clients');
     if (input.newclient_contactname || input.newclient_contactemail) {
       this.create('users', { name: input.newclient_contactname || input.newclient_contactemail, emailaddress: input.newclient_contactemail ?? '', site_id: site.id }, agentId);
     }
@@ -393,6 +399,7 @@ export class HaloState {
       lines: ((quote.lines as HaloRecord[] | undefined) ?? []).map(({ id, qhid: _qhid, ...line }) => ({ ...line, quotation_line_id: id })),
     }, agentId);
     quote.salesorder_id = order.id;
+    this.touch('quotes');
   }
 }
 

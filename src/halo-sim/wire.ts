@@ -146,20 +146,49 @@ export function toHaloJson(value: unknown, schema: string | undefined, floats: b
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'null';
   if (typeof value !== 'object') return JSON.stringify(value);
-  if (Array.isArray(value)) return `[${value.map((v) => toHaloJson(v, schema, floats)).join(',')}]`;
-  const fields = schema ? HALO_SCHEMAS[schema] : undefined;
-  const parts: string[] = [];
-  for (const [key, v] of Object.entries(value as HaloRecord)) {
-    if (v === undefined) continue;
-    const code = fields?.[key];
-    let text: string;
-    if (typeof v === 'number' && floats && code?.startsWith('d') && Number.isInteger(v) && Math.abs(v) < 1e15) {
-      text = `${v}.0`;
-    } else {
-      const nested = code ? code.replace(/\??$/, '').replace(/\[\]$/, '') : undefined;
-      text = toHaloJson(v, nested && HALO_SCHEMAS[nested] ? nested : undefined, floats);
-    }
-    parts.push(`${JSON.stringify(key)}:${text}`);
+  if (Array.isArray(value)) {
+    let out = '[';
+    for (let i = 0; i < value.length; i++) out += (i ? ',' : '') + toHaloJson(value[i], schema, floats);
+    return `${out}]`;
   }
-  return `{${parts.join(',')}}`;
+  const rec = value as HaloRecord;
+  let out = '{';
+  let first = true;
+  for (const key of Object.keys(rec)) {
+    const v = rec[key];
+    if (v === undefined) continue;
+    const info = fieldInfo(schema, key);
+    let text: string;
+    if (typeof v === 'string') text = JSON.stringify(v);
+    else if (typeof v === 'number' && floats && info.double && Number.isInteger(v) && Math.abs(v) < 1e15) text = `${v}.0`;
+    else text = toHaloJson(v, info.nested, floats);
+    out += (first ? '' : ',') + info.quoted + ':' + text;
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** What the serialiser needs to know about one field of a schema: its quoted name, whether a double, its nested schema. */
+interface FieldInfo {
+  quoted: string;
+  double: boolean;
+  nested: string | undefined;
+}
+
+/** Per schema, per field: worked out once, as lists serialise the same fields on every row of every page. */
+const FIELD_INFO = new Map<string, Map<string, FieldInfo>>();
+
+function fieldInfo(schema: string | undefined, key: string): FieldInfo {
+  const fields = schema ? HALO_SCHEMAS[schema] : undefined;
+  if (!fields) return { quoted: JSON.stringify(key), double: false, nested: undefined };
+  let byKey = FIELD_INFO.get(schema as string);
+  if (!byKey) FIELD_INFO.set(schema as string, (byKey = new Map()));
+  let info = byKey.get(key);
+  if (!info) {
+    const code = Object.hasOwn(fields, key) ? fields[key] : undefined;
+    const nested = code ? code.replace(/\??$/, '').replace(/\[\]$/, '') : undefined;
+    info = { quoted: JSON.stringify(key), double: code?.startsWith('d') ?? false, nested: nested && HALO_SCHEMAS[nested] ? nested : undefined };
+    byKey.set(key, info);
+  }
+  return info;
 }
