@@ -4,7 +4,7 @@ import { Company, Contact, Opportunity, SyncConflict } from '../db/entities';
 import type { HaloTicket } from '../halo';
 import type { IntegrationSettingsDoc } from '../integration/settings';
 import { isSkip, mapTicket, type Mapped, type OpportunityRow } from '../sync/mappers';
-import { upsertPage, type UpsertResult } from '../sync/store';
+import { upsertPage, type UpsertOptions, type UpsertResult } from '../sync/store';
 import { mergeOpportunity, type MergeResult, type OpportunityField } from './conflicts';
 
 /**
@@ -106,10 +106,19 @@ export async function mergePendingOpportunities(em: EntityManager, tenantId: str
  * `halo_values`, the base of the next conflict check; rows with local edits not yet in Halo are not overwritten
  * by the page upsert but merged field by field.
  */
-export async function writeOpportunities(em: EntityManager, tenantId: string, rows: Mapped<OpportunityRow>[], now: Date): Promise<UpsertResult> {
+export async function writeOpportunities(
+  em: EntityManager,
+  tenantId: string,
+  rows: Mapped<OpportunityRow>[],
+  now: Date,
+  opts: Omit<UpsertOptions, 'onlyWhere'> = {},
+): Promise<UpsertResult> {
   const withBase = rows.map((r) => ({ ...r, row: { ...r.row, haloValues: r.row } }));
-  const result = await upsertPage(em, 'opportunity', tenantId, withBase, now, { onlyWhere: `"opportunity"."pending_changes" = '{}'::jsonb` });
+  const result = await upsertPage(em, 'opportunity', tenantId, withBase, now, { ...opts, onlyWhere: `"opportunity"."pending_changes" = '{}'::jsonb` });
   const merged = await mergePendingOpportunities(em, tenantId, rows.filter((r) => !result.written.has(r.haloId)), now);
-  for (const [haloId, id] of merged) result.written.set(haloId, id);
+  for (const [haloId, id] of merged) {
+    result.written.set(haloId, id);
+    result.changed.add(haloId);
+  }
   return { ...result, updated: result.updated + merged.size, unchanged: result.unchanged - merged.size };
 }

@@ -7,7 +7,8 @@ import type { Logger } from '../log';
 import { ENTITY_DEFS, SYNC_ENTITIES, isSkip, loadMapContext, type MapContext, type SyncEntity } from './entities';
 import type { Mapped, OpportunityRow, QuoteLineRow, QuoteRow } from './mappers';
 import { writeOpportunities } from '../opportunities/reconcile';
-import { markDeleted, markSeen, markUnseenDeleted, upsertPage, type UpsertResult } from './store';
+import { markDeleted, markUnseenDeleted, upsertPage, type UpsertResult } from './store';
+import { prefetched } from './prefetch';
 
 /** Incremental windows start this long before the last run started: Halo's clock and ours may differ. */
 export const INCREMENTAL_OVERLAP_MS = 5 * 60_000;
@@ -140,39 +141,36 @@ export class SyncEngine {
     }
 
     const onRecordCount = (n: number) => (progress.total = n);
-    for await (const page of client.listPages(def.resource, filter, { pageSize: PAGE_SIZE, signal, onRecordCount })) {
+    for await (const page of prefetched(client.listPages(def.resource, filter, { pageSize: PAGE_SIZE, signal, onRecordCount }))) {
       const now = new Date();
       const rows: Mapped<object>[] = [];
+      const errors: Partial<SyncRecordError>[] = [];
       for (const record of page) {
         const m = def.map(record as Record<string, unknown>, ctx);
         if (isSkip(m)) {
           progress.skipped += 1;
           if (m.skip.code !== 'GROUP_NOT_FOR_ITEMS' && m.skip.code !== 'OPPORTUNITY_TYPE_NOT_IMPORTED') {
-            em.create(SyncRecordError, {
-              runId: run.id,
-              tenantId: run.tenantId,
-              entity,
-              haloId: Number(record.id),
-              name: typeof record.name === 'string' ? record.name : null,
-              ...m.skip,
-            });
+            errors.push({ runId: run.id, tenantId: run.tenantId, entity, haloId: Number(record.id), name: typeof record.name === 'string' ? record.name : null, ...m.skip });
             progress.errors += 1;
           }
         } else rows.push(m);
       }
+      if (signal.aborted) throw new RunInterrupted();
+      // One transaction a page: the rows, their record errors and the checkpoint commit together.
       await em.transactional(async (tx) => {
-        const result = await this.write(tx, entity, run.tenantId, rows, now);
+        for (const e of errors) tx.create(SyncRecordError, e as SyncRecordError);
+        const result = await this.write(tx, entity, run.tenantId, rows, now, full ? run.id : undefined);
         progress.created += result.created;
         progress.updated += result.updated;
         progress.unchanged += result.unchanged;
-        const ids = rows.map((r) => r.haloId);
-        if (def.link) await def.link(tx, run.tenantId, ids);
-        if (full) await markSeen(tx, def.table, run.tenantId, run.id, ids);
+        progress.done += page.length;
+        progress.pages += 1;
+        await tx.getConnection().execute(`update sync_run set progress = ?::jsonb, halo_requests = ?, heartbeat_at = now() where id = ?`, [
+          JSON.stringify(run.progress),
+          requestsSoFar(),
+          run.id,
+        ]);
       });
-      progress.done += page.length;
-      progress.pages += 1;
-      if (signal.aborted) throw new RunInterrupted();
-      await this.checkpoint(em, run, requestsSoFar());
     }
 
     if (full) progress.deleted = await markUnseenDeleted(em, def.table, run.tenantId, run.id, new Date());
@@ -192,41 +190,42 @@ export class SyncEngine {
     await em.flush();
   }
 
-  /** Writes mapped rows of one entity: the same path for sync pages and for webhook refetches. */
-  async write(em: EntityManager, entity: SyncEntity, tenantId: string, rows: Mapped<object>[], now: Date): Promise<UpsertResult> {
+  /**
+   * Writes mapped rows of one entity, links included: the same path for sync pages and for webhook refetches.
+   * `seenRunId` (full runs) stamps the rows Halo still lists.
+   */
+  async write(em: EntityManager, entity: SyncEntity, tenantId: string, rows: Mapped<object>[], now: Date, seenRunId?: string): Promise<UpsertResult> {
     const def = ENTITY_DEFS[entity];
+    const opts = { links: def.links, seenRunId };
     // Opportunities may hold local edits not yet in Halo: merged field by field, conflicts recorded (src/opportunities).
-    if (entity === 'opportunities') return writeOpportunities(em, tenantId, rows as Mapped<OpportunityRow>[], now);
-    if (entity !== 'quotes') return upsertPage(em, def.table, tenantId, rows, now);
+    if (entity === 'opportunities') return writeOpportunities(em, tenantId, rows as Mapped<OpportunityRow>[], now, opts);
+    if (entity !== 'quotes') return upsertPage(em, def.table, tenantId, rows, now, opts);
     const quotes = rows as Mapped<QuoteRow>[];
     const headers = quotes.map(({ row: { lines: _lines, ...header }, ...rest }) => ({ ...rest, row: header }));
-    const result = await upsertPage(em, 'quote', tenantId, headers, now);
+    const result = await upsertPage(em, 'quote', tenantId, headers, now, opts);
     // Lines are rewritten only for quotes whose content (lines included) changed, and never for quotes made here:
     // their lines (bundles, custom products) are ours, and already carry Halo's line ids from the push.
+    const changedIds = [...result.changed].map((haloId) => result.written.get(haloId)!).filter(Boolean);
     const local = new Set(
-      result.written.size
-        ? (await em.getConnection().execute<{ id: string }[]>(`select id from quote where id in (${[...result.written.values()].map(() => '?').join(', ')}) and origin = 'LOCAL'`, [...result.written.values()])).map((r) => r.id)
+      changedIds.length
+        ? (await em.getConnection().execute<{ id: string }[]>(`select id from quote where id in (${changedIds.map(() => '?').join(', ')}) and origin = 'LOCAL'`, changedIds)).map((r) => r.id)
         : [],
     );
     const lineRows: Mapped<QuoteLineRow & { quoteId: string }>[] = [];
     for (const q of quotes) {
-      const quoteId = result.written.get(q.haloId);
+      const quoteId = result.changed.has(q.haloId) ? result.written.get(q.haloId) : undefined;
       if (!quoteId || local.has(quoteId)) continue;
       for (const l of q.row.lines) lineRows.push({ haloId: l.haloId, haloUpdatedAt: null, contentHash: JSON.stringify(l), row: { ...l, quoteId } });
     }
-    const written = [...result.written.values()].filter((id) => !local.has(id));
-    if (written.length) {
+    const rewritten = changedIds.filter((id) => !local.has(id));
+    if (rewritten.length) {
       const keep = lineRows.map((l) => l.haloId);
       await em.getConnection().execute(
-        `delete from quote_line where tenant_id = ? and quote_id in (${written.map(() => '?').join(', ')})${keep.length ? ` and not (halo_id = any(array[?]::int[]))` : ''}`,
-        keep.length ? [tenantId, ...written, keep] : [tenantId, ...written],
+        `delete from quote_line where tenant_id = ? and quote_id in (${rewritten.map(() => '?').join(', ')})${keep.length ? ` and not (halo_id = any(array[?]::int[]))` : ''}`,
+        keep.length ? [tenantId, ...rewritten, keep] : [tenantId, ...rewritten],
       );
       const lines = lineRows.map(({ row: { haloId: _h, ...line }, ...rest }) => ({ ...rest, row: line }));
-      await upsertPage(em, 'quote_line', tenantId, lines, now);
-      await em.getConnection().execute(
-        `update quote_line l set item_id = i.id from item i where l.tenant_id = ? and l.quote_id in (${written.map(() => '?').join(', ')}) and i.tenant_id = l.tenant_id and i.halo_id = l.halo_item_id`,
-        [tenantId, ...written],
-      );
+      await upsertPage(em, 'quote_line', tenantId, lines, now, { links: [{ column: 'item_id', haloField: 'haloItemId', target: 'item' }] });
     }
     return result;
   }

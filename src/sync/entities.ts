@@ -1,8 +1,7 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { HaloClient, HaloListFilter, HaloResourceName } from '../halo';
 import type { IntegrationSettingsDoc } from '../integration/settings';
 import { isSkip, mapClient, mapItem, mapQuotation, mapSite, mapTicket, mapUser, type Mapped, type Skip } from './mappers';
-import { linkByHaloId, type SyncTable } from './store';
+import type { LinkSpec, SyncTable } from './store';
 
 /** The entities a sync moves, in dependency order (links resolve to rows written before them). */
 export const SYNC_ENTITIES = ['productGroups', 'companies', 'sites', 'contacts', 'items', 'opportunities', 'quotes'] as const;
@@ -22,12 +21,11 @@ export interface EntityDef {
   lastUpdateFilter: boolean;
   filter(ctx: MapContext): HaloListFilter;
   map(record: Record<string, unknown>, ctx: MapContext): Mapped<object> | Skip;
-  /** Fixes our foreign keys for the rows just written. */
-  link?(em: EntityManager, tenantId: string, haloIds: number[]): Promise<void>;
+  /** Our foreign keys, resolved from the Halo ids the mapped rows carry, in the same statement that writes them. */
+  links?: LinkSpec[];
 }
 
-const link = (table: SyncTable, column: string, haloColumn: string, target: SyncTable) => (em: EntityManager, tenantId: string, ids: number[]) =>
-  linkByHaloId(em, { table, column, haloColumn, target }, tenantId, ids);
+const toCompany: LinkSpec = { column: 'company_id', haloField: 'haloCompanyId', target: 'company' };
 
 export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
   productGroups: {
@@ -64,7 +62,7 @@ export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
     lastUpdateFilter: true,
     filter: () => ({ includeaddress: true }),
     map: (s, ctx) => mapSite(s as never, ctx.settings),
-    link: link('site', 'company_id', 'halo_company_id', 'company'),
+    links: [toCompany],
   },
   contacts: {
     entity: 'contacts',
@@ -73,7 +71,7 @@ export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
     lastUpdateFilter: true,
     filter: () => ({}),
     map: (u) => mapUser(u as never),
-    link: link('contact', 'company_id', 'halo_company_id', 'company'),
+    links: [toCompany],
   },
   items: {
     entity: 'items',
@@ -82,7 +80,7 @@ export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
     lastUpdateFilter: false,
     filter: () => ({}),
     map: (it, ctx) => mapItem(it as never, ctx.assetGroups, ctx.settings),
-    link: link('item', 'product_group_id', 'halo_group_id', 'product_group'),
+    links: [{ column: 'product_group_id', haloField: 'haloGroupId', target: 'product_group' }],
   },
   opportunities: {
     entity: 'opportunities',
@@ -91,10 +89,7 @@ export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
     lastUpdateFilter: true,
     filter: () => ({}),
     map: (t, ctx) => mapTicket(t as never, ctx.settings),
-    link: async (em, tenantId, ids) => {
-      await link('opportunity', 'company_id', 'halo_company_id', 'company')(em, tenantId, ids);
-      await link('opportunity', 'contact_id', 'halo_contact_id', 'contact')(em, tenantId, ids);
-    },
+    links: [toCompany, { column: 'contact_id', haloField: 'haloContactId', target: 'contact' }],
   },
   quotes: {
     entity: 'quotes',
@@ -103,10 +98,7 @@ export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
     lastUpdateFilter: false,
     filter: () => ({ includelines: true }),
     map: (q, ctx) => mapQuotation(q as never, ctx.settings),
-    link: async (em, tenantId, ids) => {
-      await link('quote', 'company_id', 'halo_company_id', 'company')(em, tenantId, ids);
-      await link('quote', 'opportunity_id', 'halo_opportunity_id', 'opportunity')(em, tenantId, ids);
-    },
+    links: [toCompany, { column: 'opportunity_id', haloField: 'haloOpportunityId', target: 'opportunity' }],
   },
 };
 

@@ -15,8 +15,25 @@ export interface UpsertResult {
   created: number;
   updated: number;
   unchanged: number;
-  /** Halo id → our id, for the rows written. */
+  /** Halo id → our id, for every row the statement wrote (content, links or the full run's seen mark). */
   written: Map<number, string>;
+  /** Halo ids whose content was created or changed (what children such as quote lines follow). */
+  changed: Set<number>;
+}
+
+/** A foreign key of ours, resolved from a Halo id the mapped row carries (e.g. contact.company_id ← haloCompanyId). */
+export interface LinkSpec {
+  column: string;
+  haloField: string;
+  target: SyncTable;
+}
+
+export interface UpsertOptions {
+  /** An extra condition on the existing row for it to be overwritten (opportunities: no local edits pending). */
+  onlyWhere?: string;
+  links?: LinkSpec[];
+  /** Full runs: stamp every row Halo still lists, so the rows it did not list can be marked deleted afterwards. */
+  seenRunId?: string;
 }
 
 export async function upsertPage<R extends object>(
@@ -25,62 +42,75 @@ export async function upsertPage<R extends object>(
   tenantId: string,
   rows: Mapped<R>[],
   now: Date,
-  /** An extra condition on the existing row for it to be overwritten (opportunities: no local edits pending). */
-  opts: { onlyWhere?: string } = {},
+  opts: UpsertOptions = {},
 ): Promise<UpsertResult> {
-  if (!rows.length) return { created: 0, updated: 0, unchanged: 0, written: new Map() };
+  if (!rows.length) return { created: 0, updated: 0, unchanged: 0, written: new Map(), changed: new Set() };
   // Later duplicates of one id in a page (a record changed between page fetches) win.
   const byId = new Map<number, Mapped<R>>();
   for (const r of rows) byId.set(r.haloId, r);
   const unique = [...byId.values()];
   const fields = Object.keys(unique[0].row);
-  const cols = ['tenant_id', 'halo_id', 'halo_updated_at', 'content_hash', 'last_synced_at', ...fields.map(snake)];
-  const params: unknown[] = [];
+  const links = opts.links ?? [];
+  const cols = [
+    'tenant_id',
+    'halo_id',
+    'halo_updated_at',
+    'content_hash',
+    'last_synced_at',
+    ...fields.map(snake),
+    ...links.map((l) => l.column),
+    ...(opts.seenRunId ? ['last_seen_run_id'] : []),
+  ];
+  const params: unknown[] = [tenantId, unique.map((r) => r.haloId)];
   const values = unique.map((r) => {
-    const vals = [tenantId, r.haloId, r.haloUpdatedAt, r.contentHash, now, ...fields.map((f) => (r.row as Record<string, unknown>)[f])];
+    const row = r.row as Record<string, unknown>;
+    const vals = [tenantId, r.haloId, r.haloUpdatedAt, r.contentHash, now, ...fields.map((f) => row[f])];
     params.push(...vals);
-    return `(gen_random_uuid(), ${vals.map(() => '?').join(', ')})`;
+    // Links resolve inside the statement: no second pass, and a link follows its target however late it arrives.
+    const linkSql = links.map((l) => {
+      params.push(tenantId, row[l.haloField] ?? null);
+      return `(select x."id" from "${l.target}" x where x."tenant_id" = ? and x."halo_id" = ?)`;
+    });
+    if (opts.seenRunId) params.push(opts.seenRunId);
+    return `(gen_random_uuid(), ${[...vals.map(() => '?'), ...linkSql, ...(opts.seenRunId ? ['?'] : [])].join(', ')})`;
   });
   const updates = [...cols.slice(2).map((c) => `"${c}" = excluded."${c}"`), '"deleted_at" = null', '"updated_at" = now()'];
-  const sql = `insert into "${table}" ("id", ${cols.map((c) => `"${c}"`).join(', ')}) values ${values.join(', ')}
-    on conflict ("tenant_id", "halo_id") do update set ${updates.join(', ')}
-    where ("${table}"."content_hash" is distinct from excluded."content_hash" or "${table}"."deleted_at" is not null)
-      and ("${table}"."halo_updated_at" is null or excluded."halo_updated_at" is null or excluded."halo_updated_at" >= "${table}"."halo_updated_at")${opts.onlyWhere ? `
-      and (${opts.onlyWhere})` : ''}
-    returning "id", "halo_id", (xmax = 0) as "inserted"`;
-  const out = await em.getConnection().execute<{ id: string; halo_id: number; inserted: boolean }[]>(sql, params);
+  const differs = [
+    `"${table}"."content_hash" is distinct from excluded."content_hash"`,
+    `"${table}"."deleted_at" is not null`,
+    ...links.map((l) => `"${table}"."${l.column}" is distinct from excluded."${l.column}"`),
+    ...(opts.seenRunId ? [`"${table}"."last_seen_run_id" is distinct from excluded."last_seen_run_id"`] : []),
+  ];
+  // `before` sees the rows as they were (every CTE reads the statement's snapshot): it tells content changes
+  // apart from rows rewritten only for a link or the seen mark.
+  const sql = `with before as (
+      select "halo_id", "content_hash", "deleted_at" from "${table}" where "tenant_id" = ? and "halo_id" = any(array[?]::int[])
+    ), up as (
+      insert into "${table}" ("id", ${cols.map((c) => `"${c}"`).join(', ')}) values ${values.join(', ')}
+      on conflict ("tenant_id", "halo_id") do update set ${updates.join(', ')}
+      where (${differs.join(' or ')})
+        and ("${table}"."halo_updated_at" is null or excluded."halo_updated_at" is null or excluded."halo_updated_at" >= "${table}"."halo_updated_at")${opts.onlyWhere ? `
+        and (${opts.onlyWhere})` : ''}
+      returning "id", "halo_id", "content_hash", (xmax = 0) as "inserted"
+    )
+    select up."id", up."halo_id", up."inserted",
+           (b."halo_id" is null or b."content_hash" is distinct from up."content_hash" or b."deleted_at" is not null) as "changed"
+      from up left join before b on b."halo_id" = up."halo_id"`;
+  const out = await em.getConnection().execute<{ id: string; halo_id: number; inserted: boolean; changed: boolean }[]>(sql, params);
   const created = out.filter((r) => r.inserted).length;
+  const updated = out.filter((r) => !r.inserted && r.changed).length;
+  const written = new Map(out.map((r) => [Number(r.halo_id), r.id]));
+  if (opts.seenRunId && written.size < unique.length) {
+    // Rows the statement skipped (local edits pending, or an older state than ours) are still in Halo.
+    await markSeen(em, table, tenantId, opts.seenRunId, unique.map((r) => r.haloId).filter((id) => !written.has(id)));
+  }
   return {
     created,
-    updated: out.length - created,
-    unchanged: unique.length - out.length,
-    written: new Map(out.map((r) => [Number(r.halo_id), r.id])),
+    updated,
+    unchanged: unique.length - created - updated,
+    written,
+    changed: new Set(out.filter((r) => r.inserted || r.changed).map((r) => Number(r.halo_id))),
   };
-}
-
-/** Resolves our foreign keys from Halo ids for the given rows (one statement per link). */
-export async function linkByHaloId(
-  em: EntityManager,
-  spec: { table: SyncTable; column: string; haloColumn: string; target: SyncTable },
-  tenantId: string,
-  haloIds: number[],
-): Promise<void> {
-  if (!haloIds.length) return;
-  await em.getConnection().execute(
-    `update "${spec.table}" t set "${spec.column}" = x."id"
-       from "${spec.target}" x
-      where t."tenant_id" = ? and t."halo_id" = any(array[?]::int[])
-        and x."tenant_id" = t."tenant_id" and x."halo_id" = t."${spec.haloColumn}"
-        and t."${spec.column}" is distinct from x."id"`,
-    [tenantId, haloIds],
-  );
-  // A Halo reference to a record we do not have (yet) must not keep pointing at an old one.
-  await em.getConnection().execute(
-    `update "${spec.table}" t set "${spec.column}" = null
-      where t."tenant_id" = ? and t."halo_id" = any(array[?]::int[]) and t."${spec.column}" is not null
-        and not exists (select 1 from "${spec.target}" x where x."tenant_id" = t."tenant_id" and x."halo_id" = t."${spec.haloColumn}")`,
-    [tenantId, haloIds],
-  );
 }
 
 /** Full runs: remember which rows Halo still has. */

@@ -214,7 +214,6 @@ export class WebhookProcessor {
         }
         if (mapped.length) {
           const result = await this.deps.engine.write(tx, entity, tenantId, mapped, now);
-          if (def.link) await def.link(tx, tenantId, mapped.map((m) => m.haloId));
           for (const m of mapped) {
             const lead = leadOf.get(m.haloId)!;
             this.decide(verdicts, lead, followers, { id: lead.id, status: 'PROCESSED', outcome: result.written.has(m.haloId) ? 'WRITTEN' : 'UNCHANGED' });
