@@ -129,11 +129,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
 
   let migrationsApplied = false;
   const routes: Route[] = [
-    {
-      method: 'POST',
-      path: WEBHOOK_PATH_PREFIX,
-      handle: (req, res, ctx) => webhookReceiver.handle(req, res, ctx),
-    },
+    // A process without the api role (a worker) answers health checks only.
+    ...(config.roles.api
+      ? [{ method: 'POST', path: WEBHOOK_PATH_PREFIX, handle: (req, res, ctx) => webhookReceiver.handle(req, res, ctx) } satisfies Route]
+      : []),
     {
       method: 'GET',
       path: '/healthz',
@@ -160,6 +159,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     routes,
     services,
+    serveGraphQL: config.roles.api,
     graphiql: config.graphiql ? () => graphiqlPage({ apiKey: demoApiKey }) : undefined,
   });
 

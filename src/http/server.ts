@@ -34,6 +34,8 @@ export interface HttpServerDeps {
   log: Logger;
   routes: Route[];
   services: Services;
+  /** False in processes without the api role: /graphql answers 404 there. */
+  serveGraphQL?: boolean;
   /** The GraphiQL page, or undefined when GraphiQL is off. */
   graphiql?: () => string;
 }
@@ -141,7 +143,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     const url = new URL(req.url ?? '/', 'http://localhost');
 
     const handle = async (): Promise<void> => {
-      if (url.pathname === '/graphql') return graphql(req, res, url, requestId);
+      if (url.pathname === '/graphql' && deps.serveGraphQL !== false) return graphql(req, res, url, requestId);
       const route = deps.routes.find(
         (r) => r.method === req.method && (r.path.endsWith('/') ? url.pathname.startsWith(r.path) : url.pathname === r.path),
       );
