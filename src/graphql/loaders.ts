@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass, FilterQuery } from '@mikro-orm/core';
 import { Company, Contact, Item, Opportunity, ProductGroup, Quote, QuoteBundle, QuoteLine, Site } from '../db/entities';
 import { isRecordId } from './common/records';
+import { findPlain } from './common/plain';
 
 type Row = { id: string; tenantId: string };
 
@@ -13,7 +14,7 @@ type Row = { id: string; tenantId: string };
 function byId<E extends Row>(em: EntityManager, entity: EntityClass<E>, tenantId: string) {
   return new DataLoader<string, E | null>(async (ids) => {
     const valid = ids.filter(isRecordId);
-    const rows = valid.length ? await em.find(entity, { id: { $in: valid }, tenantId } as FilterQuery<E>) : [];
+    const rows = valid.length ? await findPlain(em, entity, { id: { $in: valid }, tenantId } as FilterQuery<E>) : [];
     const found = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => found.get(id) ?? null);
   });
@@ -34,7 +35,7 @@ function byParent<E extends Row>(
   return new DataLoader<string, E[]>(async (parentIds) => {
     const valid = parentIds.filter(isRecordId);
     const where = { [parentKey]: { $in: valid }, tenantId, ...(opts.includeDeleted ? {} : { deletedAt: null }) } as FilterQuery<E>;
-    const rows = valid.length ? await em.find(entity, where, { orderBy: { [orderBy]: 'asc', id: 'asc' } as never }) : [];
+    const rows = valid.length ? await findPlain(em, entity, where, { orderBy: { [orderBy]: 'asc', id: 'asc' } as never }) : [];
     const groups = new Map<string, E[]>();
     for (const r of rows) {
       const key = (r as Record<string, unknown>)[parentKey] as string;

@@ -117,7 +117,8 @@ describe('Halo simulator: bounded request log', () => {
 });
 
 describe('Halo simulator: paging a large tenant', () => {
-  it('serves 100-row pages of the large data set quickly', async () => {
+  // Speed is the benchmark's business (npm run bench:sync prints the paging baseline); this pins the behaviour.
+  it('pages the large data set through the list cache without repeats or gaps', async () => {
     const sim = await startHaloSim({ scale: 'large', rateLimit: false });
     try {
       const token = await tokenFor(sim);
@@ -127,14 +128,10 @@ describe('Halo simulator: paging a large tenant', () => {
       };
       const first = await get(1);
       const pages = 40;
-      const started = performance.now();
       const seen = new Set<unknown>(first.users.map((u: HaloRecord) => u.id));
       for (let n = 2; n <= pages + 1; n++) for (const u of (await get(n)).users as HaloRecord[]) seen.add(u.id);
-      const perPage = (performance.now() - started) / pages;
-      console.log(`large-scale Users paging: ${perPage.toFixed(2)} ms per 100-row page`);
       expect(seen.size).toBe((pages + 1) * 100);
-      // About 2 ms here; re-filtering and re-sorting 50k users per page cost 40–60 ms. Generous for slow machines.
-      expect(perPage).toBeLessThan(25);
+      expect(first.record_count).toBe(sim.control.list('users', (u) => u.inactive !== true).length);
     } finally {
       await sim.stop();
     }

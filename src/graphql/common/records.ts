@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass, FilterQuery } from '@mikro-orm/core';
 import { MAX_PAGE_SIZE, type Connection, type PageArgs } from './connection';
 import { badInput } from './errors';
+import { findPlain } from './plain';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,7 +49,7 @@ export async function listRecords<E extends Sortable>(
       $or: [{ [opts.sortField]: { $gt: sortValue } }, { [opts.sortField]: sortValue, id: { $gt: id } }],
     } as FilterQuery<E>);
   }
-  const rows = await em.find(entity, { $and: conditions } as FilterQuery<E>, {
+  const rows = await findPlain(em, entity, { $and: conditions } as FilterQuery<E>, {
     orderBy: { [opts.sortField]: 'asc', id: 'asc' } as never,
     limit: first + 1,
   });
