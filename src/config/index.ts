@@ -122,9 +122,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       if (!v) problems.push(`${name}: required when any of HALO_URL, HALO_CLIENT_ID, HALO_CLIENT_SECRET is set`);
     }
   }
-  const demo = e.DEMO ?? (e.NODE_ENV !== 'production' && !e.DATABASE_URL && haloSet === 0);
+  // Zero config: embedded Postgres and a demo tenant, connected to the Halo simulator, or to the Halo in HALO_*.
+  const demo = e.DEMO ?? (e.NODE_ENV !== 'production' && !e.DATABASE_URL);
   if (!demo && !e.ENCRYPTION_KEYS) {
     problems.push('ENCRYPTION_KEYS: required outside demo mode (stored Halo secrets are encrypted with it)');
+  }
+  if (demo && haloSet === 3 && !e.ENCRYPTION_KEYS) {
+    // The demo's built-in key is public: a real Halo secret is never stored under it.
+    problems.push('ENCRYPTION_KEYS: required when HALO_CLIENT_SECRET is set (the demo key is public)');
   }
   if (e.NODE_ENV === 'production' && e.DEMO) {
     problems.push('DEMO: demo mode cannot run with NODE_ENV=production');

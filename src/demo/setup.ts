@@ -31,9 +31,9 @@ export interface DemoSetupOptions {
 
 export async function startDemoHalo(app: App, apiKey: string, opts: DemoSetupOptions = {}): Promise<DemoHalo> {
   const log = app.log.child({ module: 'demo' });
-  // Dynamic: production code paths never load the simulator.
-  const { startHaloSim } = await import('../halo-sim/index.js');
-  const sim = await startHaloSim({ scale: 'demo', seed: 1, rateLimit: false });
+  const real = app.config.halo;
+  // Dynamic: production code paths never load the simulator; with a Halo configured it is not started at all.
+  const sim = real ? undefined : await (await import('../halo-sim/index.js')).startHaloSim({ scale: 'demo', seed: 1, rateLimit: false });
   let runId: string | null = null;
   try {
     const em = app.orm.em.fork();
@@ -41,20 +41,23 @@ export async function startDemoHalo(app: App, apiKey: string, opts: DemoSetupOpt
     if (!key) throw new Error('the demo API key does not authenticate');
     const { tenantId, apiKeyId } = key;
 
-    const connected = await app.integration.connections.connect(em, tenantId, apiKeyId, {
-      baseUrl: sim.url,
-      clientId: sim.clientId,
-      clientSecret: sim.clientSecret,
-      tenant: sim.tenant,
-    });
-    if (!connected.ok) throw new Error(`connecting to the simulator failed at ${connected.failedStep?.step}: ${connected.failedStep?.message}`);
+    const connected = await app.integration.connections.connect(
+      em,
+      tenantId,
+      apiKeyId,
+      real
+        ? { baseUrl: real.url, clientId: real.clientId, clientSecret: real.clientSecret, tenant: real.tenant }
+        : { baseUrl: sim!.url, clientId: sim!.clientId, clientSecret: sim!.clientSecret, tenant: sim!.tenant },
+    );
+    if (!connected.ok) throw new Error(`connecting to ${real ? 'Halo' : 'the simulator'} failed at ${connected.failedStep?.step}: ${connected.failedStep?.message} ${connected.failedStep?.fix ?? ''}`);
 
-    await saveDefaultSettings(app, sim, em.fork(), tenantId, apiKeyId);
+    // The defaults fit the simulator's data only; a real Halo is mapped by its admin (the setup checklist says what is missing).
+    if (sim) await saveDefaultSettings(app, sim, em.fork(), tenantId, apiKeyId);
 
     const syncedBefore = (await app.sync.service.lastFullSyncAt(em, tenantId)) !== null;
     const run = await app.sync.service.start(em, tenantId, { kind: 'FULL', trigger: 'demo' });
     runId = run.id;
-    log.info({ haloUrl: sim.url, runId }, 'demo connected to the Halo simulator; full sync started');
+    log.info({ haloUrl: real?.url ?? sim!.url, simulator: !real, runId }, 'demo tenant connected; full sync started');
     // The first time, wait so the data is there when the URL is printed; afterwards it is there already.
     if (!syncedBefore) await waitForRun(app, run.id, opts.firstSyncWaitMs ?? 30_000);
   } catch (err) {
@@ -62,9 +65,9 @@ export async function startDemoHalo(app: App, apiKey: string, opts: DemoSetupOpt
     log.error({ err: err instanceof Error ? err.message : String(err) }, 'demo setup failed');
   }
   return {
-    haloUrl: sim.url,
+    haloUrl: real?.url ?? sim!.url,
     runId,
-    stop: () => sim.stop(),
+    stop: async () => sim?.stop(),
   };
 }
 

@@ -48,6 +48,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DEMO: 'true', ENCRYPTION_KEYS: KEYS })).toThrow(/DEMO: demo mode cannot run/);
   });
 
+  it('connects the zero-config demo to a configured Halo instead of the simulator, but never under the public demo key', () => {
+    const halo = { HALO_URL: 'acme.halopsa.com', HALO_CLIENT_ID: 'id', HALO_CLIENT_SECRET: 'real-secret' };
+    expect(() => loadConfig(halo)).toThrow(/ENCRYPTION_KEYS: required when HALO_CLIENT_SECRET is set/);
+    const config = loadConfig({ ...halo, ENCRYPTION_KEYS: KEYS });
+    expect(config.demo).toBe(true);
+    expect(config.halo).toEqual({ url: 'acme.halopsa.com', clientId: 'id', clientSecret: 'real-secret', tenant: undefined });
+  });
+
   it('makes the service exit at start-up with one message naming every bad variable', () => {
     const main = path.resolve(__dirname, '../../dist/src/main.js');
     const run = spawnSync(process.execPath, [main], {
