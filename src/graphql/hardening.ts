@@ -1,5 +1,5 @@
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Config } from '../config';
 import type { Logger } from '../log';
@@ -116,6 +116,8 @@ export function apolloHardening(
     validationRules: limits.validationRules,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      // No HTTP caching of GraphQL answers here: Apollo's cache-control plugin would hook every field resolution for nothing.
+      ApolloServerPluginCacheControlDisabled(),
       requestIdPlugin(log),
       ...(limits.plugins as ApolloServerPlugin<GraphQLContext>[]),
       ...(onResolve ? [resolverProbe(onResolve)] : []),

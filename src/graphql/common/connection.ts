@@ -2,7 +2,7 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 
 export const MAX_PAGE_SIZE = 200;
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => Boolean)
   hasNextPage!: boolean;
@@ -27,7 +27,7 @@ export interface Connection<T> {
 
 /** One connection type per node type (type-graphql needs a concrete class for each). */
 export function ConnectionOf<T extends object>(node: ClassType<T>, name: string) {
-  @ObjectType(name)
+  @ObjectType(name, { simpleResolvers: true })
   class ConnectionClass implements Connection<T> {
     @Field(() => [node])
     nodes!: T[];

@@ -1,6 +1,6 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 
-@ObjectType({ description: 'A problem found while syncing one record, with what to do about it.' })
+@ObjectType({ simpleResolvers: true, description: 'A problem found while syncing one record, with what to do about it.' })
 export class SyncError {
   @Field(() => String, { description: 'Stable machine-readable code, e.g. ITEM_WITHOUT_GROUP.' })
   code!: string;
@@ -16,7 +16,7 @@ export class SyncError {
 }
 
 /** Fields every record mirrored from Halo exposes. */
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export abstract class SyncedFields {
   @Field(() => ID)
   id!: string;

@@ -3,7 +3,7 @@ import { SyncedFields } from '../common/sync-fields';
 import { ConnectionOf } from '../common/connection';
 
 @Directive('@key(fields: "id")')
-@ObjectType('Company', { description: 'A customer or prospect of the MSP: a Halo client.' })
+@ObjectType('Company', { simpleResolvers: true, description: 'A customer or prospect of the MSP: a Halo client.' })
 export class CompanyType extends SyncedFields {
   @Field(() => String)
   name!: string;
@@ -21,7 +21,7 @@ export class CompanyType extends SyncedFields {
   accountsId?: string | null;
 }
 
-@ObjectType('Site', { description: 'A Halo site (address) of a company; address lines mapped per the address mapping.' })
+@ObjectType('Site', { simpleResolvers: true, description: 'A Halo site (address) of a company; address lines mapped per the address mapping.' })
 export class SiteType extends SyncedFields {
   @Field(() => ID, { nullable: true }) companyId?: string | null;
   @Field(() => String) name!: string;

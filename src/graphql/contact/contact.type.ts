@@ -3,7 +3,7 @@ import { SyncedFields } from '../common/sync-fields';
 import { ConnectionOf } from '../common/connection';
 
 @Directive('@key(fields: "id")')
-@ObjectType('Contact', { description: 'A person at a company: a Halo user or prospect.' })
+@ObjectType('Contact', { simpleResolvers: true, description: 'A person at a company: a Halo user or prospect.' })
 export class ContactType extends SyncedFields {
   @Field(() => ID, { nullable: true }) companyId?: string | null;
   @Field(() => String) name!: string;

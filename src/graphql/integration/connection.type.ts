@@ -7,7 +7,7 @@ export enum ConnectionStatusEnum {
 }
 registerEnumType(ConnectionStatusEnum, { name: 'HaloConnectionStatus' });
 
-@ObjectType('DiagnosticStep', { description: 'One step of a connection check, with what to fix when it failed.' })
+@ObjectType('DiagnosticStep', { simpleResolvers: true, description: 'One step of a connection check, with what to fix when it failed.' })
 export class DiagnosticStepType {
   @Field(() => String, { description: 'url, auth_server, token, agent, list_clients, teams, webhooks or pipeline_stages' })
   step!: string;
@@ -22,7 +22,7 @@ export class DiagnosticStepType {
   fix?: string | null;
 }
 
-@ObjectType('HaloConnection', { description: 'The tenant’s Halo connection. The client secret is never returned.' })
+@ObjectType('HaloConnection', { simpleResolvers: true, description: 'The tenant’s Halo connection. The client secret is never returned.' })
 export class HaloConnectionType {
   @Field(() => ConnectionStatusEnum)
   status!: ConnectionStatusEnum;
@@ -67,7 +67,7 @@ export class ConnectHaloInput {
   tenant?: string | null;
 }
 
-@ObjectType('ConnectHaloResult')
+@ObjectType('ConnectHaloResult', { simpleResolvers: true })
 export class ConnectHaloResultType {
   @Field(() => Boolean)
   ok!: boolean;

@@ -2,29 +2,29 @@ import { Arg, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, regis
 import type { GraphQLContext } from '../context';
 import { guard } from './errors';
 
-@ObjectType('HaloOption', { description: 'A Halo record to choose in an admin screen.' })
+@ObjectType('HaloOption', { simpleResolvers: true, description: 'A Halo record to choose in an admin screen.' })
 class HaloOption {
   @Field(() => Int) id!: number;
   @Field(() => String) name!: string;
 }
 
-@ObjectType('HaloClientOption')
+@ObjectType('HaloClientOption', { simpleResolvers: true })
 class HaloClientOption extends HaloOption {
   @Field(() => String, { nullable: true }) website!: string | null;
   @Field(() => Boolean) inactive!: boolean;
 }
 
-@ObjectType('HaloItemOption')
+@ObjectType('HaloItemOption', { simpleResolvers: true })
 class HaloItemOption extends HaloOption {
   @Field(() => Int, { nullable: true, description: 'Its product group; null when it has none (it then cannot sync).' }) groupId!: number | null;
 }
 
-@ObjectType('HaloCodeOption')
+@ObjectType('HaloCodeOption', { simpleResolvers: true })
 class HaloCodeOption extends HaloOption {
   @Field(() => String, { nullable: true }) code!: string | null;
 }
 
-@ObjectType('HaloLookups', { description: 'Live lists from Halo for the integration screens (cached for a minute).' })
+@ObjectType('HaloLookups', { simpleResolvers: true, description: 'Live lists from Halo for the integration screens (cached for a minute).' })
 class HaloLookups {}
 
 enum CheckStatusEnum {
@@ -35,7 +35,7 @@ enum CheckStatusEnum {
 }
 registerEnumType(CheckStatusEnum, { name: 'SetupCheckStatus' });
 
-@ObjectType('SetupCheck')
+@ObjectType('SetupCheck', { simpleResolvers: true })
 class SetupCheck {
   @Field(() => String) id!: string;
   @Field(() => String) title!: string;

@@ -17,35 +17,35 @@ type OpportunityStatus = keyof typeof OpportunityStatusEnum;
 type QuoteStatus = keyof typeof QuoteStatusEnum;
 type HaloAddressLine = keyof typeof HaloAddressLineEnum;
 
-@ObjectType('PrimaryClient')
+@ObjectType('PrimaryClient', { simpleResolvers: true })
 export class PrimaryClientType {
   @Field(() => Int) haloClientId!: number;
   @Field(() => String) name!: string;
   @Field(() => String) website!: string;
 }
 
-@ObjectType('ProductGroupMapping')
+@ObjectType('ProductGroupMapping', { simpleResolvers: true })
 @InputType('ProductGroupMappingInput')
 export class ProductGroupMappingType {
   @Field(() => Int) haloGroupId!: number;
   @Field(() => ProductTypeEnum) productType!: ProductType;
 }
 
-@ObjectType('OpportunityStatusToHalo')
+@ObjectType('OpportunityStatusToHalo', { simpleResolvers: true })
 @InputType('OpportunityStatusToHaloInput')
 export class StatusToHalo {
   @Field(() => OpportunityStatusEnum) status!: OpportunityStatus;
   @Field(() => Int) haloStatusId!: number;
 }
 
-@ObjectType('OpportunityStatusFromHalo')
+@ObjectType('OpportunityStatusFromHalo', { simpleResolvers: true })
 @InputType('OpportunityStatusFromHaloInput')
 export class StatusFromHalo {
   @Field(() => Int) haloStatusId!: number;
   @Field(() => OpportunityStatusEnum) status!: OpportunityStatus;
 }
 
-@ObjectType('OpportunityMapping')
+@ObjectType('OpportunityMapping', { simpleResolvers: true })
 @InputType('OpportunityMappingInput')
 export class OpportunityMappingType {
   @Field(() => Int, { description: 'Halo ticket type for opportunities created here.' }) defaultTypeId!: number;
@@ -54,7 +54,7 @@ export class OpportunityMappingType {
   @Field(() => [StatusFromHalo], { description: 'Halo status → ours (each Halo status at most once).' }) fromHalo!: StatusFromHalo[];
 }
 
-@ObjectType('AddressMapping', { description: 'Which Halo address line each of our address fields is stored in. Country and region have their own Halo fields.' })
+@ObjectType('AddressMapping', { simpleResolvers: true, description: 'Which Halo address line each of our address fields is stored in. Country and region have their own Halo fields.' })
 @InputType('AddressMappingInput')
 export class AddressMappingType {
   @Field(() => HaloAddressLineEnum, { nullable: true }) street!: HaloAddressLine | null;
@@ -64,14 +64,14 @@ export class AddressMappingType {
   @Field(() => HaloAddressLineEnum, { nullable: true }) postalCode!: HaloAddressLine | null;
 }
 
-@ObjectType('CompanyImportSettings')
+@ObjectType('CompanyImportSettings', { simpleResolvers: true })
 @InputType('CompanyImportInput')
 export class CompanyImportType {
   @Field(() => Int, { nullable: true, description: 'Halo customer type for imported accounts/prospects.' }) prospectTypeId!: number | null;
   @Field(() => AddressMappingType) address!: AddressMappingType;
 }
 
-@ObjectType('QuoteStatusMapping')
+@ObjectType('QuoteStatusMapping', { simpleResolvers: true })
 @InputType('QuoteStatusMappingInput')
 export class QuoteStatusMappingType {
   @Field(() => QuoteStatusEnum) status!: QuoteStatus;
@@ -80,35 +80,35 @@ export class QuoteStatusMappingType {
   @Field(() => Int, { nullable: true, description: 'Pipeline stage the linked opportunity moves to.' }) haloPipelineStageId!: number | null;
 }
 
-@ObjectType('ProductDefaults')
+@ObjectType('ProductDefaults', { simpleResolvers: true })
 @InputType('ProductDefaultsInput')
 export class ProductDefaultsType {
   @Field(() => Int, { nullable: true, description: 'Halo item used for shipping lines.' }) shippingItemId!: number | null;
   @Field(() => Int, { nullable: true, description: 'Halo product group for products sent without a mapping.' }) defaultGroupId!: number | null;
 }
 
-@ObjectType('GroupAccountCode')
+@ObjectType('GroupAccountCode', { simpleResolvers: true })
 @InputType('GroupAccountCodeInput')
 export class GroupAccountCodeType {
   @Field(() => Int) haloGroupId!: number;
   @Field(() => String) code!: string;
 }
 
-@ObjectType('ItemAccountCode')
+@ObjectType('ItemAccountCode', { simpleResolvers: true })
 @InputType('ItemAccountCodeInput')
 export class ItemAccountCodeType {
   @Field(() => Int) haloItemId!: number;
   @Field(() => String) code!: string;
 }
 
-@ObjectType('AccountCodes', { description: 'Account (nominal) codes: per product group, overridden per product.' })
+@ObjectType('AccountCodes', { simpleResolvers: true, description: 'Account (nominal) codes: per product group, overridden per product.' })
 @InputType('AccountCodesInput')
 export class AccountCodesType {
   @Field(() => [GroupAccountCodeType]) groups!: GroupAccountCodeType[];
   @Field(() => [ItemAccountCodeType]) items!: ItemAccountCodeType[];
 }
 
-@ObjectType('IntegrationSettings')
+@ObjectType('IntegrationSettings', { simpleResolvers: true })
 export class IntegrationSettingsType {
   @Field(() => PrimaryClientType, { nullable: true }) primaryClient!: PrimaryClientType | null;
   @Field(() => [ProductGroupMappingType]) productGroups!: ProductGroupMappingType[];
@@ -119,13 +119,13 @@ export class IntegrationSettingsType {
   @Field(() => AccountCodesType) accountCodes!: AccountCodesType;
 }
 
-@ObjectType('ResolvedAccountCode')
+@ObjectType('ResolvedAccountCode', { simpleResolvers: true })
 export class ResolvedAccountCodeType {
   @Field(() => String) code!: string;
   @Field(() => String, { description: '"product" (the item’s own override) or "group" (its product group’s code).' }) source!: string;
 }
 
-@ObjectType('ConfigChange', { description: 'One change to the integration configuration.' })
+@ObjectType('ConfigChange', { simpleResolvers: true, description: 'One change to the integration configuration.' })
 export class ConfigChangeType {
   @Field(() => ID) id!: string;
   @Field(() => String, { description: 'connection, primaryClient, productGroups, opportunities, companies, quoteStatuses, productDefaults or accountCodes' })

@@ -3,7 +3,7 @@ import { SyncedFields } from '../common/sync-fields';
 import { ConnectionOf } from '../common/connection';
 import { DecimalScalar } from '../common/scalars';
 
-@ObjectType('ProductGroup', { description: 'A Halo product group (an asset group marked "Use for Items").' })
+@ObjectType('ProductGroup', { simpleResolvers: true, description: 'A Halo product group (an asset group marked "Use for Items").' })
 export class ProductGroupType extends SyncedFields {
   @Field(() => String) name!: string;
   @Field(() => String, { nullable: true, description: 'The product type it maps to; null while unmapped.' }) productType?: string | null;
@@ -11,7 +11,7 @@ export class ProductGroupType extends SyncedFields {
 }
 
 @Directive('@key(fields: "id")')
-@ObjectType('Item', { description: 'A product or service from the Halo item catalogue.' })
+@ObjectType('Item', { simpleResolvers: true, description: 'A product or service from the Halo item catalogue.' })
 export class ItemType extends SyncedFields {
   @Field(() => String) name!: string;
   @Field(() => String, { nullable: true }) description?: string | null;

@@ -4,7 +4,7 @@ import { ConnectionOf } from '../common/connection';
 import { DecimalScalar } from '../common/scalars';
 
 @Directive('@key(fields: "id")')
-@ObjectType('Opportunity', { description: 'A sales opportunity: a Halo ticket of an opportunity type.' })
+@ObjectType('Opportunity', { simpleResolvers: true, description: 'A sales opportunity: a Halo ticket of an opportunity type.' })
 export class OpportunityType extends SyncedFields {
   @Field(() => ID, { nullable: true }) companyId?: string | null;
   @Field(() => ID, { nullable: true }) contactId?: string | null;

@@ -1,6 +1,6 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 
-@ObjectType('SyncConflict', { description: 'A field changed both here and in Halo since the last sync, and how the stated rule resolved it.' })
+@ObjectType('SyncConflict', { simpleResolvers: true, description: 'A field changed both here and in Halo since the last sync, and how the stated rule resolved it.' })
 export class SyncConflictType {
   @Field(() => ID) id!: string;
   @Field(() => String, { description: 'The kind of record, e.g. opportunity.' }) entity!: string;

@@ -3,7 +3,7 @@ import { OutboxRow } from '../../db/entities';
 import { badInput } from '../common/errors';
 import type { GraphQLContext } from '../context';
 
-@ObjectType('Push', { description: 'One write to Halo: what, for which record, and how it went.' })
+@ObjectType('Push', { simpleResolvers: true, description: 'One write to Halo: what, for which record, and how it went.' })
 class PushType {
   @Field(() => ID) id!: string;
   @Field(() => String, { description: 'quote.createQuotation, quote.status, opportunity.push, item.create, …' }) kind!: string;

@@ -3,7 +3,7 @@ import { SyncedFields } from '../common/sync-fields';
 import { ConnectionOf } from '../common/connection';
 import { DecimalScalar } from '../common/scalars';
 
-@ObjectType('QuoteLine')
+@ObjectType('QuoteLine', { simpleResolvers: true })
 export class QuoteLineType {
   @Field(() => ID) id!: string;
   @Field(() => Int) position!: number;
@@ -18,14 +18,14 @@ export class QuoteLineType {
   @Field(() => ID, { nullable: true }) bundleId?: string | null;
 }
 
-@ObjectType('QuoteBundle', { description: 'A named group of lines, sent to Halo as a group header with its lines.' })
+@ObjectType('QuoteBundle', { simpleResolvers: true, description: 'A named group of lines, sent to Halo as a group header with its lines.' })
 export class QuoteBundleType {
   @Field(() => ID) id!: string;
   @Field(() => String) name!: string;
   @Field(() => Int) position!: number;
 }
 
-@ObjectType('QuoteTotals', { description: 'Derived from the lines: exact decimals.' })
+@ObjectType('QuoteTotals', { simpleResolvers: true, description: 'Derived from the lines: exact decimals.' })
 export class QuoteTotalsType {
   @Field(() => DecimalScalar, { description: 'One-off lines.' }) subtotal!: string;
   @Field(() => DecimalScalar, { description: 'Recurring lines, per their billing period.' }) recurringSubtotal!: string;
@@ -34,7 +34,7 @@ export class QuoteTotalsType {
 }
 
 @Directive('@key(fields: "id")')
-@ObjectType('Quote', { description: 'A quote for a company; accepted quotes become Halo quotations.' })
+@ObjectType('Quote', { simpleResolvers: true, description: 'A quote for a company; accepted quotes become Halo quotations.' })
 export class QuoteType extends SyncedFields {
   @Field(() => ID, { nullable: true }) companyId?: string | null;
   @Field(() => ID, { nullable: true }) opportunityId?: string | null;

@@ -19,7 +19,7 @@ export enum SyncKindEnum {
 }
 registerEnumType(SyncKindEnum, { name: 'SyncKind' });
 
-@ObjectType('SyncEntityProgress')
+@ObjectType('SyncEntityProgress', { simpleResolvers: true })
 export class SyncEntityProgressType {
   @Field(() => String) entity!: string;
   @Field(() => String, { description: 'pending, running, done or failed' }) state!: string;
@@ -34,7 +34,7 @@ export class SyncEntityProgressType {
   @Field(() => Int) errors!: number;
 }
 
-@ObjectType('SyncRecordError', { description: 'A record a run could not sync, with the reason and the fix.' })
+@ObjectType('SyncRecordError', { simpleResolvers: true, description: 'A record a run could not sync, with the reason and the fix.' })
 export class SyncRecordErrorType {
   @Field(() => String) entity!: string;
   @Field(() => Int, { nullable: true }) haloId!: number | null;
@@ -45,7 +45,7 @@ export class SyncRecordErrorType {
   @Field(() => Date) at!: Date;
 }
 
-@ObjectType('SyncRun')
+@ObjectType('SyncRun', { simpleResolvers: true })
 export class SyncRunType {
   @Field(() => ID) id!: string;
   @Field(() => SyncKindEnum) kind!: SyncKindEnum;

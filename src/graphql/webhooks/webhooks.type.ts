@@ -15,14 +15,14 @@ registerEnumType(WebhookDeliveryStatusEnum, {
     'RECEIVED: stored, waiting; PROCESSING: being applied; PROCESSED: record refetched and applied (see outcome); FAILED: gave up (see error; retryable); DUPLICATE: the same delivery or change came before; STALE: a newer event for the record was already applied; IGNORED: not something we sync.',
 });
 
-@ObjectType('HaloWebhookIssue', { description: 'Something about our Halo webhook that differs from what should be there.' })
+@ObjectType('HaloWebhookIssue', { simpleResolvers: true, description: 'Something about our Halo webhook that differs from what should be there.' })
 export class HaloWebhookIssueType {
   @Field(() => String, { description: 'NO_PUBLIC_URL, NOT_INSTALLED, MISSING, DISABLED, WRONG_URL, WRONG_AUTH, MISSING_SUBSCRIPTION, DUPLICATE_WEBHOOK, DUPLICATE_SUBSCRIPTION or DELIVERY_FAILURES' })
   code!: string;
   @Field(() => String) message!: string;
 }
 
-@ObjectType('HaloWebhookSubscription', { description: 'One Halo event our webhook should be subscribed to.' })
+@ObjectType('HaloWebhookSubscription', { simpleResolvers: true, description: 'One Halo event our webhook should be subscribed to.' })
 export class HaloWebhookSubscriptionType {
   @Field(() => String, { description: 'companies, products, opportunities or contacts (the setup guide’s groups)' }) group!: string;
   @Field(() => Int) eventno!: number;
@@ -30,7 +30,7 @@ export class HaloWebhookSubscriptionType {
   @Field(() => Boolean) installed!: boolean;
 }
 
-@ObjectType('HaloWebhookInfo')
+@ObjectType('HaloWebhookInfo', { simpleResolvers: true })
 export class HaloWebhookInfoType {
   @Field(() => String, { description: 'Halo’s id (a GUID).' }) id!: string;
   @Field(() => String) name!: string;
@@ -39,7 +39,7 @@ export class HaloWebhookInfoType {
   @Field(() => Boolean) disabled!: boolean;
 }
 
-@ObjectType('HaloWebhooks', { description: 'Our webhook in Halo compared with what should be there.' })
+@ObjectType('HaloWebhooks', { simpleResolvers: true, description: 'Our webhook in Halo compared with what should be there.' })
 export class HaloWebhooksType {
   @Field(() => Boolean, { description: 'Installed, active, pointing at us, subscribed to every event, deliveries succeeding.' }) ok!: boolean;
   @Field(() => Boolean) installed!: boolean;
@@ -54,7 +54,7 @@ export class HaloWebhooksType {
   @Field(() => Date) checkedAt!: Date;
 }
 
-@ObjectType('HaloWebhookDelivery', { description: 'One event Halo delivered to us, and what became of it.' })
+@ObjectType('HaloWebhookDelivery', { simpleResolvers: true, description: 'One event Halo delivered to us, and what became of it.' })
 export class HaloWebhookDeliveryType {
   @Field(() => ID) id!: string;
   @Field(() => String, { nullable: true, description: 'Halo’s id for the delivery (repeated deliveries share it).' }) haloDeliveryId!: string | null;
