@@ -20,6 +20,7 @@ import { createLogger } from '../src/log';
 import { createTenant } from '../src/tenants/tenants';
 import { DEMO_SETTINGS } from '../src/demo/defaults';
 import type { IntegrationSettingsDoc, SettingsSection } from '../src/integration/settings';
+import { startProfile } from './support/profile';
 
 const QUERY = `{ companies(first: 100) { nodes { id name sites { id name city } contacts { id name email } opportunities { id title status } } } }`;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -154,23 +155,6 @@ function load(job: LoadJob): Promise<LoadResult> {
   });
 }
 
-/** BENCH_PROFILE=file.cpuprofile: this thread's CPU profile (open it in Chrome DevTools or speedscope). */
-async function startProfile(): Promise<{ stop(file: string): Promise<string> }> {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFileSync } = await import('node:fs');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stop(file) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-      return file;
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 

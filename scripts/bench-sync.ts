@@ -32,6 +32,7 @@ import { HaloClient, HALO_RESOURCES, type HaloClientOptions, type RateBudget } f
 import type { HaloSimOptions } from '../src/halo-sim';
 import { DEMO_SETTINGS } from '../src/demo/defaults';
 import type { IntegrationSettingsDoc, SettingsSection } from '../src/integration/settings';
+import { startProfile } from './support/profile';
 
 const PAGE_CAP = 100;
 const SIM_QUIRKS = { pageSizeCaps: Object.fromEntries(['Client', 'Site', 'Users', 'Item', 'Quotation', 'Tickets', 'Opportunities'].map((p) => [p, PAGE_CAP])) };
@@ -276,23 +277,6 @@ async function fullSync(sim: SimHandle, budget: RateBudget | false, label: strin
   }
 }
 
-/** BENCH_PROFILE=file.cpuprofile: the sync process's CPU profile during run 1 (Chrome DevTools or speedscope). */
-async function startProfile(): Promise<{ stop(file: string): Promise<string> }> {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFileSync } = await import('node:fs');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stop(file) {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
-      session.disconnect();
-      return file;
-    },
-  };
-}
 
 /** Baseline: the same endpoints paged with the same client and page size, rows counted and dropped. */
 async function pagingBaseline(sim: SimHandle): Promise<{ elapsedMs: number; rows: number }> {

@@ -5,37 +5,15 @@ import { ScheduleSlot, SyncCursor, SyncRecordError, SyncRun } from './sync';
 import { ConfigChange, HaloConnectionRow, IntegrationSettingsRow } from './integration';
 import { HaloWebhookConfig, WebhookDelivery } from './webhooks';
 
-export {
-  ApiKey,
-  Tenant,
-  Company,
-  Contact,
-  Item,
-  Opportunity,
-  Quote,
-  QuoteLine,
-  Site,
-  ProductGroup,
-  HaloConnectionRow,
-  IntegrationSettingsRow,
-  ConfigChange,
-  SyncRun,
-  SyncRecordError,
-  SyncCursor,
-  ScheduleSlot,
-  HaloWebhookConfig,
-  WebhookDelivery,
-  QuoteBundle,
-  OutboxRow,
-  SyncConflict,
-};
-export type { OutboxState } from './push';
-export type { EntityProgress, SyncKind, SyncRunStatus } from './sync';
-export type { ConnectionStatus } from './integration';
-export type { WebhookDeliveryStatus } from './webhooks';
+export * from './tenant';
+export * from './records';
+export * from './push';
+export * from './sync';
+export * from './integration';
+export * from './webhooks';
 export type { RecordSyncError } from './synced';
 
-/** Every entity the ORM knows; add new ones here (and a migration in migrations/). */
+/** Every entity the ORM knows: a new entity file is exported above and its classes listed here (then `npm run migration:create`). */
 export const entities = [
   Tenant,
   ApiKey,
@@ -45,6 +23,7 @@ export const entities = [
   Opportunity,
   Quote,
   QuoteLine,
+  QuoteBundle,
   Site,
   ProductGroup,
   HaloConnectionRow,
@@ -56,7 +35,6 @@ export const entities = [
   ScheduleSlot,
   HaloWebhookConfig,
   WebhookDelivery,
-  QuoteBundle,
   OutboxRow,
   SyncConflict,
 ];
