@@ -102,6 +102,21 @@ export class WebhookInstaller {
     return this.deps.box.open({ keyId: config.secretKeyId, sealed: config.secretSealed }, secretContext(config.tenantId));
   }
 
+  /**
+   * Removes our webhook (and with it its subscriptions) from Halo and forgets the path and secret, so nothing Halo
+   * still sends is accepted. Returns how many webhooks were removed from Halo.
+   */
+  async uninstall(em: EntityManager, tenantId: string): Promise<number> {
+    const config = await em.findOne(HaloWebhookConfig, { tenantId }, { refresh: true });
+    if (!config) return 0;
+    const client = await this.deps.access.clientFor(em, tenantId);
+    const observed = await this.observe(client, config);
+    for (const hook of observed.ours) if (hook.id) await client.delete('webhooks', hook.id);
+    await em.nativeDelete(HaloWebhookConfig, { tenantId });
+    this.deps.onConfigChanged?.(config.pathKey);
+    return observed.ours.length;
+  }
+
   /** Compares what Halo has with what should be there. Read-only. */
   async status(em: EntityManager, tenantId: string): Promise<WebhookStatusReport> {
     const config = await em.findOne(HaloWebhookConfig, { tenantId }, { refresh: true });

@@ -38,6 +38,10 @@ export class WebhookService {
     return this.deps.installer.converge(em, tenantId, { force: true });
   }
 
+  uninstall(em: EntityManager, tenantId: string): Promise<number> {
+    return this.deps.installer.uninstall(em, tenantId);
+  }
+
   signal(tenantId: string): void {
     if (this.deps.processor) {
       void this.deps.processor.kick(tenantId);

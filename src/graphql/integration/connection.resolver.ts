@@ -29,11 +29,19 @@ export class ConnectionResolver {
     return guard('connection', async () => result(await ctx.services.connections.test(ctx.em, ctx.tenantId)));
   }
 
-  @Mutation(() => Boolean, { description: 'Forgets the Halo credentials. Synced data is kept unless deleteSyncedData is true.' })
+  @Mutation(() => Boolean, {
+    description: 'Removes our webhooks from Halo (when Halo can be reached) and forgets the credentials. Synced data is kept unless deleteSyncedData is true.',
+  })
   async disconnectHalo(
     @Arg('deleteSyncedData', () => Boolean, { defaultValue: false }) deleteSyncedData: boolean,
     @Ctx() ctx: GraphQLContext,
   ) {
+    try {
+      await ctx.services.webhooks.uninstall(ctx.em, ctx.tenantId);
+    } catch {
+      // Halo unreachable or the credentials already revoked: disconnect anyway. Without our stored secret, whatever
+      // Halo still sends is refused, and the webhook shows as failing in Halo for its admin to delete.
+    }
     return ctx.services.connections.disconnect(ctx.em, ctx.tenantId, ctx.apiKeyId, deleteSyncedData);
   }
 }
