@@ -3,7 +3,7 @@ import { diagnose, normalizeHaloUrl, type DiagnosticStep } from '../halo';
 import { ConfigChange, HaloConnectionRow } from '../db/entities';
 import { Company, Contact, Item, Opportunity, Quote } from '../db/entities';
 import type { SecretBox } from '../crypto/secret-box';
-import { HaloAccess, secretContext } from './halo-access';
+import { HaloAccess, NotConnectedError, secretContext } from './halo-access';
 
 export interface ConnectInput {
   baseUrl: string;
@@ -94,10 +94,15 @@ export class ConnectionService {
 
   /** Re-runs the diagnostics with the stored credentials and records the outcome on the connection. */
   async test(em: EntityManager, tenantId: string): Promise<ConnectResult> {
-    const row = await em.findOne(HaloConnectionRow, { tenantId, status: { $ne: 'DISCONNECTED' } });
-    if (!row) return { ok: false, steps: [], failedStep: null, connection: null };
-    const clientSecret = this.box.open({ keyId: row.secretKeyId, sealed: row.secretSealed }, secretContext(tenantId));
-    const steps = await diagnose(this.access.clientOptions({ baseUrl: row.baseUrl, clientId: row.clientId, clientSecret, tenant: row.haloTenant }));
+    let stored;
+    try {
+      stored = await this.access.stored(em, tenantId);
+    } catch (err) {
+      if (err instanceof NotConnectedError) return { ok: false, steps: [], failedStep: null, connection: null };
+      throw err;
+    }
+    const { row, options } = stored;
+    const steps = await diagnose(options);
     const failed = blocking(steps);
     const agent = agentFrom(steps);
     Object.assign(row, {

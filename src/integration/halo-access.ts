@@ -45,14 +45,20 @@ export class HaloAccess {
     };
   }
 
-  async clientFor(em: EntityManager, tenantId: string): Promise<HaloClient> {
+  /** The tenant's live connection with its client options, the secret opened; NotConnectedError without one. */
+  async stored(em: EntityManager, tenantId: string): Promise<{ row: HaloConnectionRow; options: HaloClientOptions }> {
     const row = await em.findOne(HaloConnectionRow, { tenantId, status: { $ne: 'DISCONNECTED' } });
     if (!row) throw new NotConnectedError();
+    const clientSecret = this.opts.box.open({ keyId: row.secretKeyId, sealed: row.secretSealed }, secretContext(tenantId));
+    return { row, options: this.clientOptions({ baseUrl: row.baseUrl, clientId: row.clientId, clientSecret, tenant: row.haloTenant }) };
+  }
+
+  async clientFor(em: EntityManager, tenantId: string): Promise<HaloClient> {
+    const { row, options } = await this.stored(em, tenantId);
     const stamp = `${row.baseUrl}|${row.clientId}|${row.secretSealed}|${row.haloTenant ?? ''}`;
     const cached = this.cache.get(tenantId);
     if (cached?.stamp === stamp) return cached.client;
-    const clientSecret = this.opts.box.open({ keyId: row.secretKeyId, sealed: row.secretSealed }, secretContext(tenantId));
-    const client = new HaloClient(this.clientOptions({ baseUrl: row.baseUrl, clientId: row.clientId, clientSecret, tenant: row.haloTenant }));
+    const client = new HaloClient(options);
     this.cache.set(tenantId, { stamp, client });
     return client;
   }
@@ -75,14 +81,12 @@ export class HaloAccess {
    * It shares the instance's rate governor with every other client, so the budget still holds.
    */
   async countingClientFor(em: EntityManager, tenantId: string, onRequest: () => void): Promise<HaloClient> {
-    const row = await em.findOne(HaloConnectionRow, { tenantId, status: { $ne: 'DISCONNECTED' } });
-    if (!row) throw new NotConnectedError();
-    const clientSecret = this.opts.box.open({ keyId: row.secretKeyId, sealed: row.secretSealed }, secretContext(tenantId));
+    const { options } = await this.stored(em, tenantId);
     const counted: typeof fetch = (input, init) => {
       if (String(typeof input === 'string' || input instanceof URL ? input : input.url).includes('/api/')) onRequest();
       return fetch(input, init);
     };
-    return new HaloClient({ ...this.clientOptions({ baseUrl: row.baseUrl, clientId: row.clientId, clientSecret, tenant: row.haloTenant }), fetch: counted });
+    return new HaloClient({ ...options, fetch: counted });
   }
 
   forget(tenantId: string): void {

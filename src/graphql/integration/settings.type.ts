@@ -1,7 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { enumOf } from '../common/enums';
 import { HALO_ADDRESS_LINES, OPPORTUNITY_STATUSES, PRODUCT_TYPES, QUOTE_STATUSES } from '../../integration/settings';
 
-const enumOf = <T extends readonly string[]>(values: T) => Object.fromEntries(values.map((v) => [v, v])) as { [K in T[number]]: K };
 
 export const ProductTypeEnum = enumOf(PRODUCT_TYPES);
 registerEnumType(ProductTypeEnum, { name: 'ProductType' });

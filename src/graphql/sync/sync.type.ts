@@ -1,7 +1,8 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { SYNC_ENTITIES } from '../../sync/entities';
+import { enumOf } from '../common/enums';
 
-export const SyncEntityEnum = Object.fromEntries(SYNC_ENTITIES.map((e) => [e, e])) as { [K in (typeof SYNC_ENTITIES)[number]]: K };
+export const SyncEntityEnum = enumOf(SYNC_ENTITIES);
 registerEnumType(SyncEntityEnum, { name: 'SyncEntity' });
 
 export enum SyncRunStatusEnum {

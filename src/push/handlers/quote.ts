@@ -75,6 +75,7 @@ export const createQuotationHandler: PushHandler = {
     }
 
     let found: HaloQuotation | undefined;
+    let salesOrderExpected = true;
     if (mayHaveApplied && quote.reference) {
       const candidates = await client.listAll('quotations', { client_id: company.haloId });
       found = candidates.find((q) => q.third_party_number === quote.reference);
@@ -91,6 +92,8 @@ export const createQuotationHandler: PushHandler = {
       const bundleOf = new Map(bundles.map((b) => [b.id, b]));
       const shippingItem = shippingItemId ? await em.findOne(Item, { tenantId: quote.tenantId, haloId: shippingItemId }) : null;
       const control = await client.settings().catch(() => null);
+      // Unknown settings (a failed read): look for a sales order anyway.
+      salesOrderExpected = control ? control.create_so_on_quote_approved === true : true;
       const payload = buildQuotation({
         title: quote.title,
         reference: quote.reference ?? quote.id,
@@ -144,7 +147,7 @@ export const createQuotationHandler: PushHandler = {
         }
       }
     });
-    if (!found!.salesorder_id) {
+    if (!found!.salesorder_id && salesOrderExpected) {
       // Halo may create the sales order after the quotation is saved: read it back once.
       const fresh = await client.getById('quotations', Number(found!.id));
       if (fresh?.salesorder_id) await em.nativeUpdate(Quote, { id: quote.id }, { salesOrderHaloId: Number(fresh.salesorder_id) });
