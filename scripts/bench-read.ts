@@ -3,6 +3,7 @@
  *
  *   npm run bench:read                       # DATABASE_URL's server (default postgresql://postgres@127.0.0.1:5432/postgres)
  *   BENCH_SECONDS=30 BENCH_CLIENTS=20 npm run bench:read
+ *   BENCH_KEEP_DB=1 npm run bench:read       # keep the synced database to study plans (EXPLAIN) afterwards
  *
  * Syncs the simulator's large data set into a fresh database, serves the real app (createApp, API role only), then
  * 20 concurrent clients send `companies(first: 100)` with sites, contacts and opportunities for N seconds; beside
@@ -215,6 +216,10 @@ async function main(): Promise<void> {
   } finally {
     await app.stop();
     await sim.stop();
+    if (process.env.BENCH_KEEP_DB) {
+      console.log(`database kept: ${dbUrl.toString()}`);
+      return;
+    }
     const a = new Client({ connectionString: ADMIN_URL });
     await a.connect();
     await a.query(`drop database if exists ${name} with (force)`);

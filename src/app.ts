@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { createLogger, type Logger } from './log';
 import { createOrm, migrate, pendingMigrations } from './db/orm';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
+import { readModelFor, sqlReadPlugin } from './graphql/sql-read';
 import { buildFederatedSchema } from './graphql/schema';
 import { apolloHardening } from './graphql/hardening';
 import type { GraphQLContext } from './graphql/context';
@@ -118,10 +119,16 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let pushWorker: { stop(): Promise<void> } | undefined;
   let webhookWorker: { stop(): Promise<void> } | undefined;
   const schema = await buildFederatedSchema();
+  // Production mode, CSRF prevention, no batching, abuse limits: all in graphql/hardening.ts.
+  const hardening = apolloHardening(config, log, opts.onResolve);
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
-    // Production mode, CSRF prevention, no batching, abuse limits: all in graphql/hardening.ts.
-    ...apolloHardening(config, log, opts.onResolve),
+    ...hardening,
+    plugins: [
+      ...(hardening.plugins ?? []),
+      // Plain reads answered by one compiled SQL statement (graphql/sql-read); everything else by the resolvers.
+      ...(config.sqlReads ? [sqlReadPlugin(schema, readModelFor(schema, orm), log.child({ module: 'sql-read' }))] : []),
+    ],
     // We own shutdown (see stop()): Apollo's own signal handler would race ours and hang.
     stopOnTerminationSignals: false,
     logger: { debug: () => undefined, info: () => undefined, warn: (m) => log.warn(m), error: (m) => log.error(m) },

@@ -62,6 +62,8 @@ const envSchema = z.object({
   PRODUCTION_MODE: bool.optional(),
   INTROSPECTION: bool.optional(),
   GRAPHIQL: bool.optional(),
+  /** Answer plain reads (lists and records with nested relations) with one compiled SQL statement. */
+  SQL_READS: bool.default(true),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -76,6 +78,8 @@ export interface Config {
   productionMode: boolean;
   introspection: boolean;
   graphiql: boolean;
+  /** The compiled read path (src/graphql/sql-read); off: every query runs through the resolvers. */
+  sqlReads: boolean;
   database: { url?: string; poolMax: number; embeddedDir: string; embeddedPort: number };
   encryptionKeys: { id: string; key: Buffer }[];
   publicBaseUrl?: string;
@@ -153,6 +157,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     productionMode,
     introspection: e.INTROSPECTION ?? !productionMode,
     graphiql: e.GRAPHIQL ?? !productionMode,
+    sqlReads: e.SQL_READS,
     database: {
       url: e.DATABASE_URL,
       poolMax: e.DATABASE_POOL_MAX,

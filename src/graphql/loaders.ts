@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EntityClass, FilterQuery } from '@mikro-orm/core';
-import { Company, Contact, Item, Opportunity, ProductGroup, Quote, QuoteBundle, QuoteLine, Site } from '../db/entities';
+import { BY_ID, CHILD_LISTS, type ChildList } from './relations';
 import { isRecordId } from './common/records';
 import { findPlain } from './common/plain';
 
@@ -48,20 +48,26 @@ function byParent<E extends Row>(
 }
 
 export function createLoaders(em: EntityManager, tenantId: string) {
+  const byIdOf = <K extends keyof typeof BY_ID>(k: K) => byId(em, BY_ID[k] as unknown as EntityClass<InstanceType<(typeof BY_ID)[K]>>, tenantId);
+  const childrenOf = <K extends keyof typeof CHILD_LISTS>(k: K) => {
+    const spec: ChildList = CHILD_LISTS[k];
+    type E = InstanceType<(typeof CHILD_LISTS)[K]['entity']>;
+    return byParent(em, spec.entity as EntityClass<E>, tenantId, spec.parentKey as keyof E & string, spec.orderBy as keyof E & string, spec);
+  };
   return {
-    company: byId(em, Company, tenantId),
-    contact: byId(em, Contact, tenantId),
-    item: byId(em, Item, tenantId),
-    opportunity: byId(em, Opportunity, tenantId),
-    quote: byId(em, Quote, tenantId),
-    productGroup: byId(em, ProductGroup, tenantId),
-    sitesByCompany: byParent(em, Site, tenantId, 'companyId', 'name'),
-    contactsByCompany: byParent(em, Contact, tenantId, 'companyId', 'name'),
-    opportunitiesByCompany: byParent(em, Opportunity, tenantId, 'companyId', 'title'),
-    quotesByCompany: byParent(em, Quote, tenantId, 'companyId', 'title'),
-    quotesByOpportunity: byParent(em, Quote, tenantId, 'opportunityId', 'title'),
-    linesByQuote: byParent(em, QuoteLine, tenantId, 'quoteId', 'position', { includeDeleted: true }),
-    bundlesByQuote: byParent(em, QuoteBundle, tenantId, 'quoteId', 'position', { includeDeleted: true }),
+    company: byIdOf('company'),
+    contact: byIdOf('contact'),
+    item: byIdOf('item'),
+    opportunity: byIdOf('opportunity'),
+    quote: byIdOf('quote'),
+    productGroup: byIdOf('productGroup'),
+    sitesByCompany: childrenOf('sitesByCompany'),
+    contactsByCompany: childrenOf('contactsByCompany'),
+    opportunitiesByCompany: childrenOf('opportunitiesByCompany'),
+    quotesByCompany: childrenOf('quotesByCompany'),
+    quotesByOpportunity: childrenOf('quotesByOpportunity'),
+    linesByQuote: childrenOf('linesByQuote'),
+    bundlesByQuote: childrenOf('bundlesByQuote'),
   };
 }
 

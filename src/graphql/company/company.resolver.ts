@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Ro
 import type { FilterQuery } from '@mikro-orm/core';
 import { Company } from '../../db/entities';
 import { PageArgs } from '../common/connection';
-import { containsInsensitive, listRecords } from '../common/records';
+import { containsInsensitive, listRecords, listSpec } from '../common/records';
 import type { GraphQLContext } from '../context';
 import { ContactType } from '../contact/contact.type';
 import { OpportunityType } from '../opportunity/opportunity.type';
@@ -24,16 +24,24 @@ class CompaniesArgs extends PageArgs {
   includeDeleted!: boolean;
 }
 
-@Resolver(() => CompanyType)
-export class CompanyResolver {
-  @Query(() => CompanyConnection)
-  companies(@Args(() => CompaniesArgs) args: CompaniesArgs, @Ctx() ctx: GraphQLContext) {
+export const companiesList = listSpec({
+  entity: Company,
+  sortField: 'name',
+  where(args: CompaniesArgs) {
     const where: FilterQuery<Company>[] = [];
     if (args.search) where.push({ name: containsInsensitive(args.search) });
     if (args.active != null) where.push({ inactive: !args.active });
     if (args.prospect != null) where.push({ isProspect: args.prospect });
     if (!args.includeDeleted) where.push({ deletedAt: null });
-    return listRecords(ctx.em, Company, { tenantId: ctx.tenantId, sortField: 'name', page: args, where: { $and: where } });
+    return where;
+  },
+});
+
+@Resolver(() => CompanyType)
+export class CompanyResolver {
+  @Query(() => CompanyConnection)
+  companies(@Args(() => CompaniesArgs) args: CompaniesArgs, @Ctx() ctx: GraphQLContext) {
+    return listRecords(ctx.em, companiesList, ctx.tenantId, args);
   }
 
   @Query(() => CompanyType, { nullable: true })

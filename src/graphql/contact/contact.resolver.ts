@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Ro
 import type { FilterQuery } from '@mikro-orm/core';
 import { Contact } from '../../db/entities';
 import { PageArgs } from '../common/connection';
-import { containsInsensitive, listRecords, recordIdArg } from '../common/records';
+import { containsInsensitive, listRecords, listSpec, recordIdArg } from '../common/records';
 import type { GraphQLContext } from '../context';
 import { CompanyType } from '../company/company.type';
 import { ContactConnection, ContactType } from './contact.type';
@@ -22,16 +22,24 @@ class ContactsArgs extends PageArgs {
   includeDeleted!: boolean;
 }
 
-@Resolver(() => ContactType)
-export class ContactResolver {
-  @Query(() => ContactConnection)
-  contacts(@Args(() => ContactsArgs) args: ContactsArgs, @Ctx() ctx: GraphQLContext) {
+export const contactsList = listSpec({
+  entity: Contact,
+  sortField: 'name',
+  where(args: ContactsArgs) {
     const where: FilterQuery<Contact>[] = [];
     if (args.search) where.push({ $or: [{ name: containsInsensitive(args.search) }, { email: containsInsensitive(args.search) }] });
     if (args.companyId) where.push({ companyId: recordIdArg(args.companyId, 'companyId') });
     if (args.active != null) where.push({ inactive: !args.active });
     if (!args.includeDeleted) where.push({ deletedAt: null });
-    return listRecords(ctx.em, Contact, { tenantId: ctx.tenantId, sortField: 'name', page: args, where: { $and: where } });
+    return where;
+  },
+});
+
+@Resolver(() => ContactType)
+export class ContactResolver {
+  @Query(() => ContactConnection)
+  contacts(@Args(() => ContactsArgs) args: ContactsArgs, @Ctx() ctx: GraphQLContext) {
+    return listRecords(ctx.em, contactsList, ctx.tenantId, args);
   }
 
   @Query(() => ContactType, { nullable: true })

@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Ro
 import type { FilterQuery } from '@mikro-orm/core';
 import { Item } from '../../db/entities';
 import { PageArgs } from '../common/connection';
-import { containsInsensitive, listRecords, recordIdArg } from '../common/records';
+import { containsInsensitive, listRecords, listSpec, recordIdArg } from '../common/records';
 import type { GraphQLContext } from '../context';
 import { ItemConnection, ItemType, ProductGroupType } from './item.type';
 
@@ -24,17 +24,25 @@ class ItemsArgs extends PageArgs {
   includeDeleted!: boolean;
 }
 
-@Resolver(() => ItemType)
-export class ItemResolver {
-  @Query(() => ItemConnection)
-  items(@Args(() => ItemsArgs) args: ItemsArgs, @Ctx() ctx: GraphQLContext) {
+export const itemsList = listSpec({
+  entity: Item,
+  sortField: 'name',
+  where(args: ItemsArgs) {
     const where: FilterQuery<Item>[] = [];
     if (args.search) where.push({ $or: [{ name: containsInsensitive(args.search) }, { sku: containsInsensitive(args.search) }] });
     if (args.productType) where.push({ productType: args.productType });
     if (args.productGroupId) where.push({ productGroupId: recordIdArg(args.productGroupId, 'productGroupId') });
     if (args.recurring != null) where.push({ recurring: args.recurring });
     if (!args.includeDeleted) where.push({ deletedAt: null });
-    return listRecords(ctx.em, Item, { tenantId: ctx.tenantId, sortField: 'name', page: args, where: { $and: where } });
+    return where;
+  },
+});
+
+@Resolver(() => ItemType)
+export class ItemResolver {
+  @Query(() => ItemConnection)
+  items(@Args(() => ItemsArgs) args: ItemsArgs, @Ctx() ctx: GraphQLContext) {
+    return listRecords(ctx.em, itemsList, ctx.tenantId, args);
   }
 
   @Query(() => ItemType, { nullable: true })

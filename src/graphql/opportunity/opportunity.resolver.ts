@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Int, Query, Resolve
 import type { FilterQuery } from '@mikro-orm/core';
 import { Opportunity } from '../../db/entities';
 import { PageArgs } from '../common/connection';
-import { containsInsensitive, listRecords, recordIdArg } from '../common/records';
+import { containsInsensitive, listRecords, listSpec, recordIdArg } from '../common/records';
 import type { GraphQLContext } from '../context';
 import { CompanyType } from '../company/company.type';
 import { ContactType } from '../contact/contact.type';
@@ -27,17 +27,25 @@ class OpportunitiesArgs extends PageArgs {
   includeDeleted!: boolean;
 }
 
-@Resolver(() => OpportunityType)
-export class OpportunityResolver {
-  @Query(() => OpportunityConnection)
-  opportunities(@Args(() => OpportunitiesArgs) args: OpportunitiesArgs, @Ctx() ctx: GraphQLContext) {
+export const opportunitiesList = listSpec({
+  entity: Opportunity,
+  sortField: 'title',
+  where(args: OpportunitiesArgs) {
     const where: FilterQuery<Opportunity>[] = [];
     if (args.companyId) where.push({ companyId: recordIdArg(args.companyId, 'companyId') });
     if (args.status) where.push({ status: args.status });
     if (args.haloTypeId != null) where.push({ haloTypeId: args.haloTypeId });
     if (args.search) where.push({ title: containsInsensitive(args.search) });
     if (!args.includeDeleted) where.push({ deletedAt: null });
-    return listRecords(ctx.em, Opportunity, { tenantId: ctx.tenantId, sortField: 'title', page: args, where: { $and: where } });
+    return where;
+  },
+});
+
+@Resolver(() => OpportunityType)
+export class OpportunityResolver {
+  @Query(() => OpportunityConnection)
+  opportunities(@Args(() => OpportunitiesArgs) args: OpportunitiesArgs, @Ctx() ctx: GraphQLContext) {
+    return listRecords(ctx.em, opportunitiesList, ctx.tenantId, args);
   }
 
   @Query(() => OpportunityType, { nullable: true })

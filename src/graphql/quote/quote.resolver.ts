@@ -2,7 +2,7 @@ import { Arg, Args, ArgsType, Ctx, Field, FieldResolver, ID, Query, Resolver, Ro
 import type { FilterQuery } from '@mikro-orm/core';
 import { Quote, QuoteLine } from '../../db/entities';
 import { PageArgs } from '../common/connection';
-import { listRecords, recordIdArg } from '../common/records';
+import { listRecords, listSpec, recordIdArg } from '../common/records';
 import type { GraphQLContext } from '../context';
 import { CompanyType } from '../company/company.type';
 import { ItemType } from '../item/item.type';
@@ -26,16 +26,24 @@ class QuotesArgs extends PageArgs {
   includeDeleted!: boolean;
 }
 
-@Resolver(() => QuoteType)
-export class QuoteResolver {
-  @Query(() => QuoteConnection)
-  quotes(@Args(() => QuotesArgs) args: QuotesArgs, @Ctx() ctx: GraphQLContext) {
+export const quotesList = listSpec({
+  entity: Quote,
+  sortField: 'title',
+  where(args: QuotesArgs) {
     const where: FilterQuery<Quote>[] = [];
     if (args.companyId) where.push({ companyId: recordIdArg(args.companyId, 'companyId') });
     if (args.opportunityId) where.push({ opportunityId: recordIdArg(args.opportunityId, 'opportunityId') });
     if (args.status) where.push({ status: args.status });
     if (!args.includeDeleted) where.push({ deletedAt: null });
-    return listRecords(ctx.em, Quote, { tenantId: ctx.tenantId, sortField: 'title', page: args, where: { $and: where } });
+    return where;
+  },
+});
+
+@Resolver(() => QuoteType)
+export class QuoteResolver {
+  @Query(() => QuoteConnection)
+  quotes(@Args(() => QuotesArgs) args: QuotesArgs, @Ctx() ctx: GraphQLContext) {
+    return listRecords(ctx.em, quotesList, ctx.tenantId, args);
   }
 
   @Query(() => QuoteType, { nullable: true })
