@@ -127,7 +127,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     plugins: [
       ...(hardening.plugins ?? []),
       // Plain reads answered by one compiled SQL statement (graphql/sql-read); everything else by the resolvers.
-      ...(config.sqlReads ? [sqlReadPlugin(schema, readModelFor(schema, orm), log.child({ module: 'sql-read' }))] : []),
+      ...(config.sqlReads ? [sqlReadPlugin(schema, readModelFor(schema, orm), log.child({ module: 'sql-read' }), opts.onResolve)] : []),
     ],
     // We own shutdown (see stop()): Apollo's own signal handler would race ours and hang.
     stopOnTerminationSignals: false,

@@ -2,15 +2,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Company, Contact, Opportunity, Site } from '../../src/db/entities';
 import { CompaniesWithChildrenDocument } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
+import { createTestDatabase } from '../support/db';
+import { graphqlClient } from '../support/gql';
 
 describe('read API cost', () => {
   let t: TestApp;
+  let viaResolvers: TestApp;
+  let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let gql: Awaited<ReturnType<TestApp['newTenant']>>['gql'];
+  let gqlResolvers: ReturnType<typeof graphqlClient>;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    db = await createTestDatabase();
+    t = await startTestApp({}, { databaseUrl: db.url });
+    // The same data read with the compiled read path off: every field through resolvers and DataLoaders.
+    viaResolvers = await startTestApp({ ROLES: 'api', SQL_READS: 'false' }, { databaseUrl: db.url });
     const tenant = await t.newTenant();
     gql = tenant.gql;
+    gqlResolvers = graphqlClient(viaResolvers.url, tenant.apiKey);
     const em = t.app.orm.em.fork();
     for (let i = 0; i < 120; i++) {
       const c = em.create(Company, { tenantId: tenant.tenantId, haloId: i + 1, name: `Company ${String(i).padStart(3, '0')}` });
@@ -20,12 +29,16 @@ describe('read API cost', () => {
     }
     await em.flush();
   });
-  afterAll(() => t?.stop());
+  afterAll(async () => {
+    await viaResolvers?.stop();
+    await t?.stop();
+    await db?.drop();
+  });
 
-  async function statementsFor(first: number): Promise<{ statements: number; companies: number; contacts: number }> {
-    t.sql.length = 0;
-    const data = await gql.expectData(CompaniesWithChildrenDocument, { first });
-    const statements = t.sql.filter((s) => /\b(select|insert|update|delete)\b/i.test(s)).length;
+  async function statementsFor(first: number, app = t, client = gql): Promise<{ statements: number; companies: number; contacts: number }> {
+    app.sql.length = 0;
+    const data = await client.expectData(CompaniesWithChildrenDocument, { first });
+    const statements = app.sql.filter((s) => /\b(select|insert|update|delete)\b/i.test(s)).length;
     return {
       statements,
       companies: data.companies.nodes.length,
@@ -40,7 +53,16 @@ describe('read API cost', () => {
     expect(hundred.companies).toBe(100);
     expect(hundred.contacts).toBe(200);
     expect(hundred.statements).toBe(ten.statements);
+    // The auth lookup, and one statement that returns the whole answer (graphql/sql-read).
+    expect(hundred.statements).toBe(2);
+  });
+
+  it('costs the same through the resolvers: one statement per list, whatever the number of rows', async () => {
+    const ten = await statementsFor(10, viaResolvers, gqlResolvers);
+    const hundred = await statementsFor(100, viaResolvers, gqlResolvers);
+    expect([ten.companies, hundred.companies, hundred.contacts]).toEqual([10, 100, 200]);
+    expect(hundred.statements).toBe(ten.statements);
     // auth lookup + the page + one statement per nested list
-    expect(hundred.statements).toBeLessThanOrEqual(5);
+    expect(hundred.statements).toBe(5);
   });
 });

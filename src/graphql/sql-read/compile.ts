@@ -39,7 +39,7 @@ export interface CompileInput {
 }
 
 export type Compiled =
-  | { ok: true; sql: string; assemble(row: Record<string, unknown>): Record<string, unknown> }
+  | { ok: true; sql: string; rootFields: string[]; assemble(row: Record<string, unknown>): Record<string, unknown> }
   | { ok: false; reason: string };
 
 class Unsupported extends Error {}
@@ -212,12 +212,14 @@ export function compileRead(schema: GraphQLSchema, model: ReadModel, parts: SqlP
     const roots = collect(scope, rootType, operation.selectionSet.selections);
     const columns: string[] = [];
     const answer: { responseKey: string; column?: string; assemble: Assemble }[] = [];
+    const rootFields: string[] = [];
     for (const [responseKey, nodes] of roots) {
       if (nodes[0].name.value === '__typename') {
         answer.push({ responseKey, assemble: () => rootType });
         continue;
       }
       const root = rootSql(scope, nodes);
+      rootFields.push(nodes[0].name.value);
       const column = `r${columns.length}`;
       columns.push(`${root.sql} as ${column}`);
       answer.push({ responseKey, column, assemble: root.assemble });
@@ -226,6 +228,7 @@ export function compileRead(schema: GraphQLSchema, model: ReadModel, parts: SqlP
     return {
       ok: true,
       sql: `select ${columns.join(', ')}`,
+      rootFields,
       assemble(row) {
         const data: Record<string, unknown> = {};
         for (const a of answer) data[a.responseKey] = a.assemble(a.column ? row[a.column] : undefined);

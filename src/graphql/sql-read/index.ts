@@ -38,7 +38,13 @@ function sqlParts(em: EntityManager): SqlParts {
  * validation and every abuse limit (they are earlier hooks), and any query it cannot compile, or whose statement
  * fails, goes on to the resolvers: the answer is the same either way, only cheaper here.
  */
-export function sqlReadPlugin(schema: GraphQLSchema, model: ReadModel, log: Logger): ApolloServerPlugin<GraphQLContext> {
+export function sqlReadPlugin(
+  schema: GraphQLSchema,
+  model: ReadModel,
+  log: Logger,
+  /** Test probe (see hardening.ts `resolverProbe`): told "sql:Query.<field>" for each root field answered here. */
+  onResolve?: (field: string) => void,
+): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
       return {
@@ -60,6 +66,7 @@ export function sqlReadPlugin(schema: GraphQLSchema, model: ReadModel, log: Logg
             log.warn({ err, requestId: contextValue.requestId }, 'compiled read failed; answering through the resolvers');
             return null;
           }
+          if (onResolve) for (const field of compiled.rootFields) onResolve(`sql:Query.${field}`);
           return { http: { headers: new HeaderMap(), status: undefined }, body: { kind: 'single', singleResult: { data: compiled.assemble(row) } } };
         },
       };
