@@ -4,16 +4,22 @@
  *   npm run bench:read                       # DATABASE_URL's server (default postgresql://postgres@127.0.0.1:5432/postgres)
  *   BENCH_SECONDS=30 BENCH_CLIENTS=20 npm run bench:read
  *   BENCH_KEEP_DB=1 npm run bench:read       # keep the synced database to study plans (EXPLAIN) afterwards
+ *   BENCH_PROFILE=read.cpuprofile npm run bench:read   # CPU profile of the server during the first phase
  *
- * Syncs the simulator's large data set into a fresh database, serves the real app (createApp, API role only), then
- * 20 concurrent clients send `companies(first: 100)` with sites, contacts and opportunities for N seconds; beside
- * it, in the same run, the same data read with hand-written SQL (4 statements, 20 pooled connections). The load
- * runs in a worker thread, so it does not share the server's event loop; both phases are measured from there.
+ * Syncs the simulator's large data set into a fresh database, then 20 concurrent clients read `companies(first:
+ * 100)` with sites, contacts and opportunities for N seconds in each of four phases, all in the same run:
+ *   graphql    the real app (createApp, API role, production mode): the compiled read path (graphql/sql-read);
+ *   resolvers  a second app on the same database with SQL_READS=false: graphql-js, resolvers and DataLoaders;
+ *   http+sql   the baseline over HTTP: a bare node:http server running the hand-written SQL (4 statements) and
+ *              answering the same JSON, no GraphQL, no auth;
+ *   sql        the hand-written SQL alone, from a pg pool in the load thread (no HTTP, no JSON answer to parse).
+ * The load runs in a worker thread, so it does not share the servers' event loop; every phase is measured there.
  * Target: GraphQL p99 under 100 ms.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import http from 'node:http';
 import { Client, Pool } from 'pg';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config';
@@ -29,7 +35,7 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 20);
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
 interface LoadJob {
-  kind: 'graphql' | 'sql';
+  kind: 'graphql' | 'resolvers' | 'http+sql' | 'sql';
   url: string;
   apiKey?: string;
   tenantId?: string;
@@ -58,7 +64,9 @@ const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, 
 // ---------------------------------------------------------------------------------------------------------------
 // Load generator (worker thread)
 
-async function sqlRead(pool: Pool, tenantId: string): Promise<{ companies: number; children: number }> {
+type Shape = { companies: number; children: number };
+
+async function sqlRead(pool: Pool, tenantId: string): Promise<Shape & { json: string }> {
   // What the resolvers read, by hand: the page, then each child list for all its companies at once.
   const companies = await pool.query<{ id: string; name: string }>(
     `select id, name from company where tenant_id = $1 and deleted_at is null order by name asc, id asc limit 101`,
@@ -75,11 +83,29 @@ async function sqlRead(pool: Pool, tenantId: string): Promise<{ companies: numbe
   for (const r of sites.rows) by.get(r.company_id)?.sites.push(r);
   for (const r of contacts.rows) by.get(r.company_id)?.contacts.push(r);
   for (const r of opps.rows) by.get(r.company_id)?.opportunities.push(r);
-  JSON.stringify(companies.rows.slice(0, 100).map((c) => ({ ...c, ...by.get(c.id) })));
-  return { companies: ids.length, children: sites.rowCount! + contacts.rowCount! + opps.rowCount! };
+  const json = JSON.stringify({ data: { companies: { nodes: companies.rows.slice(0, 100).map((c) => ({ ...c, ...by.get(c.id) })) } } });
+  return { companies: ids.length, children: sites.rowCount! + contacts.rowCount! + opps.rowCount!, json };
 }
 
-async function graphqlRead(url: string, apiKey: string): Promise<{ companies: number; children: number }> {
+/** The `http+sql` phase's server: the hand-written read behind a bare node:http server (main thread, like the app). */
+async function startHandWrittenServer(dbUrl: string, tenantId: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const pool = new Pool({ connectionString: dbUrl, max: 10 });
+  const server = http.createServer((req, res) => {
+    req.resume();
+    sqlRead(pool, tenantId).then(
+      ({ json }) => {
+        const body = Buffer.from(json);
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length }).end(body);
+      },
+      (err) => res.writeHead(500).end(String(err)),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return { url: `http://127.0.0.1:${port}/graphql`, stop: async () => (server.close(), await pool.end()) };
+}
+
+async function graphqlRead(url: string, apiKey: string): Promise<Shape> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${apiKey}` },
@@ -93,7 +119,7 @@ async function graphqlRead(url: string, apiKey: string): Promise<{ companies: nu
 
 async function runLoad(job: LoadJob): Promise<LoadResult> {
   const pool = job.kind === 'sql' ? new Pool({ connectionString: job.url, max: job.clients }) : undefined;
-  const once = () => (pool ? sqlRead(pool, job.tenantId!) : graphqlRead(job.url, job.apiKey!));
+  const once = () => (pool ? sqlRead(pool, job.tenantId!) : graphqlRead(job.url, job.apiKey ?? 'none'));
   // Warm up (connections, plans, JIT), then one client alone: the service time without queueing.
   for (let i = 0; i < 20; i++) await once();
   const alone: number[] = [];
@@ -106,7 +132,7 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
-  let shape = { companies: 0, children: 0 };
+  let shape: Shape = { companies: 0, children: 0 };
   const until = performance.now() + job.seconds * 1000;
   const t0 = performance.now();
   await Promise.all(
@@ -114,7 +140,8 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
       while (performance.now() < until) {
         const start = performance.now();
         try {
-          shape = await once();
+          const { companies, children } = await once();
+          shape = { companies, children };
           latencies.push(performance.now() - start);
         } catch (err) {
           errors++;
@@ -136,7 +163,8 @@ async function runLoad(job: LoadJob): Promise<LoadResult> {
     p99: pct(latencies, 99),
     max: latencies[latencies.length - 1] ?? NaN,
     aloneP50: pct(alone, 50),
-    ...shape,
+    companies: shape.companies,
+    children: shape.children,
     firstError,
   };
 }
@@ -170,7 +198,7 @@ async function main(): Promise<void> {
 
   const { startHaloSim } = await import('../src/halo-sim/index.js');
   const sim = await startHaloSim({ scale: 'large', seed: 1, rateLimit: false });
-  const config = loadConfig({
+  const env = {
     DATABASE_URL: dbUrl.toString(),
     ENCRYPTION_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     PORT: '0',
@@ -180,7 +208,8 @@ async function main(): Promise<void> {
     HALO_RATE_LIMIT_PER_5MIN: '100000', // the simulator runs without a limit; only the data matters here
     NODE_ENV: 'production',
     // The production surface (masked errors, no introspection): what the platform's frontend meets.
-  } as NodeJS.ProcessEnv);
+  } as NodeJS.ProcessEnv;
+  const config = loadConfig(env);
   const app = await createApp(config, { logger: createLogger('warn') });
   try {
     await app.start();
@@ -204,15 +233,29 @@ async function main(): Promise<void> {
     const profiling = process.env.BENCH_PROFILE ? await startProfile() : undefined;
     const gql = await load({ kind: 'graphql', url: graphqlUrl, apiKey, seconds: SECONDS, clients: CLIENTS });
     if (profiling) console.log(`CPU profile of the server during the GraphQL phase: ${await profiling.stop(process.env.BENCH_PROFILE!)}`);
+
+    const viaResolvers = await createApp(loadConfig({ ...env, SQL_READS: 'false' }), { logger: createLogger('warn') });
+    await viaResolvers.start();
+    const resolvers = await load({ kind: 'resolvers', url: `${viaResolvers.url.replace('localhost', '127.0.0.1')}/graphql`, apiKey, seconds: SECONDS, clients: CLIENTS });
+    await viaResolvers.stop();
+
+    const handWritten = await startHandWrittenServer(dbUrl.toString(), tenant.id);
+    const httpSql = await load({ kind: 'http+sql', url: handWritten.url, seconds: SECONDS, clients: CLIENTS });
+    await handWritten.stop();
+
     const sql = await load({ kind: 'sql', url: dbUrl.toString(), tenantId: tenant.id, seconds: SECONDS, clients: CLIENTS });
+    const rate = (r: LoadResult) => r.requests / r.seconds;
     const row = (r: LoadResult) =>
-      `${r.kind.padEnd(8)} ${r.requests.toString().padStart(7)} ${(r.requests / r.seconds).toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p90.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.errors).padStart(6)} ${r.aloneP50.toFixed(1).padStart(13)}   ${r.companies} companies, ${r.children} children`;
-    console.log(`phase    requests   req/s  p50 ms   p90 ms   p99 ms   max ms  errors  1-client p50   per answer`);
-    console.log(row(gql));
-    console.log(row(sql));
-    if (gql.firstError) console.log(`first GraphQL error: ${gql.firstError}`);
+      `${r.kind.padEnd(10)} ${r.requests.toString().padStart(7)} ${rate(r).toFixed(0).padStart(7)} ${r.p50.toFixed(1).padStart(8)} ${r.p90.toFixed(1).padStart(8)} ${r.p99.toFixed(1).padStart(8)} ${r.max.toFixed(1).padStart(8)} ${String(r.errors).padStart(6)} ${r.aloneP50.toFixed(1).padStart(13)}   ${r.companies} companies, ${r.children} children`;
+    console.log(`phase      requests   req/s  p50 ms   p90 ms   p99 ms   max ms  errors  1-client p50   per answer`);
+    for (const r of [gql, resolvers, httpSql, sql]) console.log(row(r));
+    for (const r of [gql, resolvers, httpSql]) if (r.firstError) console.log(`first ${r.kind} error: ${r.firstError}`);
     const ok = gql.errors === 0 && gql.p99 < 100;
-    console.log(`\nGraphQL p99 ${gql.p99.toFixed(1)} ms, target < 100 ms  ${ok ? 'PASS' : 'MISS'}; GraphQL/SQL: p50 ×${(gql.p50 / sql.p50).toFixed(1)}, throughput ×${((gql.requests / gql.seconds) / (sql.requests / sql.seconds)).toFixed(2)}`);
+    console.log(`\nGraphQL p99 ${gql.p99.toFixed(1)} ms, target < 100 ms  ${ok ? 'PASS' : 'MISS'}`);
+    console.log(
+      `throughput: GraphQL ×${(rate(gql) / rate(resolvers)).toFixed(2)} the resolvers, ×${(rate(gql) / rate(httpSql)).toFixed(2)} hand-written SQL over HTTP, ` +
+        `×${(rate(gql) / rate(sql)).toFixed(2)} hand-written SQL alone; hand-written SQL over HTTP: p99 ${httpSql.p99.toFixed(1)} ms ${httpSql.p99 < 100 ? '(< 100)' : '(also ≥ 100)'}`,
+    );
   } finally {
     await app.stop();
     await sim.stop();

@@ -152,12 +152,13 @@ function objectPlan(scope: Scope, type: ReadType, selections: readonly Selection
 /** The statement reading one relation for every parent at once, mirroring the loaders (../relations.ts). */
 function relationSql(scope: Scope, rel: RelationPlan, ids: string[]): string {
   const f = rel.field;
-  const list = ids.map((id) => scope.parts.literal(id)).join(', ');
+  // One array literal (ids are our UUIDs, checked before): cheaper for Postgres to parse than an IN list.
+  const list = `${scope.parts.literal(`{${ids.join(',')}}`)}::uuid[]`;
   const cols = rel.plan.columns.join(', ');
   const tenant = scope.parts.literal(scope.tenantId);
-  if (f.kind === 'ref') return `select k."id"::text as "p", ${cols} from "${f.table}" k where k."tenant_id" = ${tenant} and k."id" in (${list})`;
+  if (f.kind === 'ref') return `select k."id"::text as "p", ${cols} from "${f.table}" k where k."tenant_id" = ${tenant} and k."id" = any(${list})`;
   return (
-    `select k.${f.parentColumn}::text as "p", ${cols} from "${f.table}" k where k."tenant_id" = ${tenant} and k.${f.parentColumn} in (${list})` +
+    `select k.${f.parentColumn}::text as "p", ${cols} from "${f.table}" k where k."tenant_id" = ${tenant} and k.${f.parentColumn} = any(${list})` +
     `${f.excludeDeleted ? ` and k."deleted_at" is null` : ''} order by ${f.orderColumns.map((c) => `k.${c}`).join(', ')}`
   );
 }
