@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { LockMode } from '@mikro-orm/core';
 import type PgBoss from 'pg-boss';
 import { HaloError, HaloOutcomeUnknownError, type HaloClient } from '../halo';
 import { OutboxRow } from '../db/entities';
@@ -46,6 +47,14 @@ function isFinal(err: unknown): boolean {
 
 /** A push that cannot be made as asked (e.g. the company is not in Halo yet): fails at once with this message. */
 export class PushRejected extends Error {}
+
+/**
+ * How a handler's `settle` loads the record whose push state it sets: locked for the rest of the transaction, and
+ * read fresh. Settling counts the record's other unfinished pushes; two pushes of one record finishing at once would
+ * each see the other unfinished (neither has committed) and leave it PENDING for good. With the lock the second
+ * waits for the first to commit, then counts.
+ */
+export const SETTLE_LOCK = { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } as const;
 
 /**
  * The transactional outbox: a change that must reach Halo adds a row in its own transaction; workers (any

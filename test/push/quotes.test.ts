@@ -77,7 +77,7 @@ describe('quotes pushed to Halo', () => {
         if (quote?.pushState === 'FAILED') throw new Error(`push failed: ${quote.pushError}`);
         return quote?.pushState === 'PUSHED' && quote.haloId ? quote : null;
       },
-      30_000,
+      20_000,
       outboxState,
     );
 
@@ -140,7 +140,7 @@ describe('quotes pushed to Halo', () => {
     // Halo created a sales order from the accepted quotation; we link it.
     expect(quote.salesOrderHaloId).toBeTruthy();
     expect(sim.control.get('salesOrders', quote.salesOrderHaloId!)?.quotation_id).toBe(quote.haloId);
-    await until('opportunity won', async () => sim.control.get('tickets', opportunity.haloId!)?.status_id === 24, 30_000, async () => ({
+    await until('opportunity won', async () => sim.control.get('tickets', opportunity.haloId!)?.status_id === 24, 20_000, async () => ({
       ticket: sim.control.get('tickets', opportunity.haloId!)?.status_id,
       outbox: await outboxState(),
     }));
@@ -151,7 +151,8 @@ describe('quotes pushed to Halo', () => {
     expect(after.lines).toHaveLength(6);
     expect(after.status).toBe('APPROVED');
     expect(after.bundles.map((b) => b.name)).toEqual(['Starter Pack']);
-  });
+    // Each wait above reports the outbox when it runs out; the test's own limit leaves room for them to.
+  }, 60_000);
 
   it('stops a push that cannot succeed with a clear per-record error, and retries it once fixed', async () => {
     const em = t.app.orm.em.fork();

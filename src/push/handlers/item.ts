@@ -4,7 +4,7 @@ import { Item, OutboxRow, ProductGroup, QuoteLine } from '../../db/entities';
 import type { HaloClient, HaloItem } from '../../halo';
 import { ITEM_CREATE } from '../../products/product.service';
 import { productAccountCode, resolveProductGroup, unplacedMessage } from '../../products/placement';
-import { PushRejected, type PushContext, type PushHandler } from '../outbox';
+import { PushRejected, SETTLE_LOCK, type PushContext, type PushHandler } from '../outbox';
 import { itemCreate, itemReference } from './item-payload';
 
 /**
@@ -45,7 +45,7 @@ export const itemCreateHandler: PushHandler = {
     return { haloId };
   },
   async settle(em, row, outcome) {
-    const item = await em.findOne(Item, { id: row.targetId });
+    const item = await em.findOne(Item, { id: row.targetId }, SETTLE_LOCK);
     if (!item) return;
     if (!outcome.ok) {
       item.pushState = outcome.final ? 'FAILED' : 'PENDING';

@@ -6,7 +6,7 @@ import type { OpportunitySettings } from '../../integration/settings';
 import { OPPORTUNITY_FIELDS, sameValue, type OpportunityField, type PendingChanges } from '../../opportunities/conflicts';
 import { OPPORTUNITY_PUSH } from '../../opportunities/opportunity.service';
 import { applyHaloState, ticketRow } from '../../opportunities/reconcile';
-import { PushRejected, type PushContext, type PushHandler } from '../outbox';
+import { PushRejected, SETTLE_LOCK, type PushContext, type PushHandler } from '../outbox';
 import { carriesReference, opportunityReference, ticketCreate, ticketUpdate } from './opportunity-payload';
 
 /** Lost creates are looked for among tickets updated since the push was queued, less this for clock differences. */
@@ -118,9 +118,9 @@ async function acknowledge(em: EntityManager, id: string, sent: PendingChanges):
   });
 }
 
-/** The record's push state follows its outbox: pending while any push of it is unfinished. */
+/** The record's push state follows its outbox: pending while any push of it is unfinished (locked: see SETTLE_LOCK). */
 async function settleOpportunity(em: EntityManager, row: OutboxRow, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void> {
-  const opp = await em.findOne(Opportunity, { id: row.targetId });
+  const opp = await em.findOne(Opportunity, { id: row.targetId }, SETTLE_LOCK);
   if (!opp) return;
   if (!outcome.ok) {
     opp.pushState = outcome.final ? 'FAILED' : 'PENDING';

@@ -1,13 +1,17 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Company, Contact, Item, Opportunity, OutboxRow, Quote, QuoteBundle, QuoteLine, Site } from '../../db/entities';
 import type { HaloQuotation } from '../../halo';
-import { PushRejected, type PushContext, type PushHandler } from '../outbox';
+import { PushRejected, SETTLE_LOCK, type PushContext, type PushHandler } from '../outbox';
 import { buildQuotation } from '../quotation-payload';
 
-/** The quote's push state follows its outbox: pending while any push of it is unfinished. */
+/**
+ * The quote's push state follows its outbox: pending while any push of it is unfinished. Its row is locked first:
+ * two pushes of one quote finishing at once (a status move and the quotation) would otherwise each count the other
+ * as unfinished and leave the quote PENDING for good.
+ */
 async function settleQuote(em: EntityManager, row: OutboxRow, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void> {
   const quoteId = row.kind === 'quote.status' ? String(row.payload?.quoteId) : row.targetId;
-  const quote = await em.findOne(Quote, { id: quoteId });
+  const quote = await em.findOne(Quote, { id: quoteId }, SETTLE_LOCK);
   if (!quote) return;
   if (!outcome.ok && outcome.final) {
     quote.pushState = 'FAILED';
