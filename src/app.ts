@@ -126,7 +126,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     ...hardening,
     plugins: [
       ...(hardening.plugins ?? []),
-      // Plain reads answered by one compiled SQL statement (graphql/sql-read); everything else by the resolvers.
+      // Plain reads answered by compiled, batched SQL (graphql/sql-read); everything else by the resolvers.
       ...(config.sqlReads ? [sqlReadPlugin(schema, readModelFor(schema, orm), log.child({ module: 'sql-read' }), opts.onResolve)] : []),
     ],
     // We own shutdown (see stop()): Apollo's own signal handler would race ours and hang.

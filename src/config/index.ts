@@ -62,7 +62,7 @@ const envSchema = z.object({
   PRODUCTION_MODE: bool.optional(),
   INTROSPECTION: bool.optional(),
   GRAPHIQL: bool.optional(),
-  /** Answer plain reads (lists and records with nested relations) with one compiled SQL statement. */
+  /** Answer plain reads (lists and records with nested relations) with compiled, batched SQL (src/graphql/sql-read). */
   SQL_READS: bool.default(true),
 });
 
