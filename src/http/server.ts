@@ -128,10 +128,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     for (const [name, value] of result.headers) res.setHeader(name, value);
     res.statusCode = result.status ?? 200;
     if (result.body.kind === 'complete') {
-      // Encoded once here; ending with the string would scan it for its byte length and then encode it.
-      const body = Buffer.from(result.body.string, 'utf8');
-      res.setHeader('content-length', body.length);
-      res.end(body);
+      res.end(result.body.string);
     } else {
       for await (const chunk of result.body.asyncIterator) res.write(chunk);
       res.end();

@@ -1,4 +1,5 @@
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import DataLoader from 'dataloader';
 import type { GraphQLSchema } from 'graphql';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from '../../log';
@@ -25,34 +26,9 @@ export function readModelFor(schema: GraphQLSchema, orm: MikroORM): ReadModel {
   return buildReadModel(schema, orm.getMetadata(), LISTS);
 }
 
-/** Rendered page statements by their inputs: the ORM's query builder costs more CPU than the statement itself. */
-class PageSqlCache {
-  private readonly entries = new Map<string, string>();
-
-  constructor(private readonly max = 500) {}
-
-  get(key: string, render: () => string): string {
-    const hit = this.entries.get(key);
-    if (hit !== undefined) {
-      // Most recently used last: the first entry is the one to evict.
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
-    const sql = render();
-    this.entries.set(key, sql);
-    if (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
-    return sql;
-  }
-}
-
-function sqlParts(em: EntityManager, pages: PageSqlCache): SqlParts {
+function sqlParts(em: EntityManager): SqlParts {
   return {
-    page: (entity, where, orderBy, limit) =>
-      // The conditions hold the tenant, every filter and the cursor: equal inputs render the same statement.
-      pages.get(`${entity.name}\u0000${JSON.stringify(where)}\u0000${JSON.stringify(orderBy)}\u0000${limit}`, () =>
-        em.createQueryBuilder(entity, 'p').select('*').where(where).orderBy(orderBy).limit(limit).getFormattedQuery(),
-      ),
+    page: (entity, where, orderBy, limit) => em.createQueryBuilder(entity, 'p').select('*').where(where).orderBy(orderBy).limit(limit).getFormattedQuery(),
     literal: (value) => em.getPlatform().quoteValue(value),
   };
 }
@@ -63,25 +39,16 @@ function sqlParts(em: EntityManager, pages: PageSqlCache): SqlParts {
  * trip costs more CPU (waking the server process) than the statement itself.
  */
 function batched(execute: (sql: string) => Promise<unknown>): RunSql {
-  let queue: { sql: string; resolve: (rows: Row[]) => void; reject: (err: unknown) => void }[] = [];
-  const flush = async () => {
-    const batch = queue;
-    queue = [];
-    try {
-      const result = await execute(batch.map((b) => b.sql).join(';\n'));
+  // DataLoader's tick-batching without its cache: two equal statements of one request still run twice.
+  const loader = new DataLoader<string, Row[]>(
+    async (sqls) => {
+      const result = await execute(sqls.join(';\n'));
       // One statement answers its rows; several answer one row list each.
-      const sets = (batch.length === 1 ? [result] : result) as Row[][];
-      batch.forEach((b, i) => b.resolve(sets[i]));
-    } catch (err) {
-      for (const b of batch) b.reject(err);
-    }
-  };
-  return (sql) =>
-    new Promise((resolve, reject) => {
-      queue.push({ sql, resolve, reject });
-      // Like DataLoader: after the current promise jobs, so every sibling has asked.
-      if (queue.length === 1) void Promise.resolve().then(() => process.nextTick(flush));
-    });
+      return (sqls.length === 1 ? [result] : result) as Row[][];
+    },
+    { cache: false },
+  );
+  return (sql) => loader.load(sql);
 }
 
 /**
@@ -97,12 +64,11 @@ export function sqlReadPlugin(
   /** Test probe (see hardening.ts `resolverProbe`): told "sql:Query.<field>" for each root field answered here. */
   onResolve?: (field: string) => void,
 ): ApolloServerPlugin<GraphQLContext> {
-  const pages = new PageSqlCache();
   return {
     async requestDidStart() {
       return {
         async responseForOperation({ document, operation, request, contextValue }) {
-          const compiled = compileRead(schema, model, sqlParts(contextValue.em, pages), {
+          const compiled = compileRead(schema, model, sqlParts(contextValue.em), {
             document,
             operation,
             variables: request.variables,
