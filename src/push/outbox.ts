@@ -1,8 +1,8 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { LockMode } from '@mikro-orm/core';
+import { LockMode, type EntityClass, type FilterQuery } from '@mikro-orm/core';
 import type PgBoss from 'pg-boss';
 import { HaloError, HaloOutcomeUnknownError, type HaloClient } from '../halo';
-import { OutboxRow } from '../db/entities';
+import { OutboxRow, type SyncedRecord } from '../db/entities';
 import type { HaloAccess } from '../integration/halo-access';
 import type { SettingsService } from '../integration/settings.service';
 import type { IntegrationSettingsDoc } from '../integration/settings';
@@ -26,8 +26,10 @@ export interface PushHandler {
   kind: string;
   push(ctx: PushContext): Promise<{ haloId?: number | null }>;
   /** Records the outcome on the target record (push state, error) inside the outbox transaction. */
-  settle(em: EntityManager, row: OutboxRow, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void>;
+  settle(em: EntityManager, row: OutboxRow, outcome: SettleOutcome): Promise<void>;
 }
+
+export type SettleOutcome = { ok: true } | { ok: false; error: string; final: boolean };
 
 export interface OutboxOptions {
   maxAttempts: number;
@@ -49,12 +51,32 @@ function isFinal(err: unknown): boolean {
 export class PushRejected extends Error {}
 
 /**
- * How a handler's `settle` loads the record whose push state it sets: locked for the rest of the transaction, and
- * read fresh. Settling counts the record's other unfinished pushes; two pushes of one record finishing at once would
- * each see the other unfinished (neither has committed) and leave it PENDING for good. With the lock the second
- * waits for the first to commit, then counts.
+ * What every handler's `settle` does: a record's push state follows its outbox. A failure sets FAILED (final) or
+ * PENDING with the error; a success sets PUSHED unless another push of the record is unfinished (`openPushes` says
+ * which rows are its pushes: by default those targeting it). The record is read fresh and locked first: two pushes
+ * of one record finishing at once would otherwise each count the other as unfinished (neither has committed) and
+ * leave it PENDING for good; with the lock the second waits for the first to commit, then counts.
  */
-export const SETTLE_LOCK = { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } as const;
+export async function settlePushState(
+  em: EntityManager,
+  entity: EntityClass<SyncedRecord>,
+  id: string,
+  row: OutboxRow,
+  outcome: SettleOutcome,
+  openPushes: FilterQuery<OutboxRow> = { targetId: id },
+): Promise<void> {
+  const record = await em.findOne(entity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  if (!record) return;
+  if (!outcome.ok) {
+    record.pushState = outcome.final ? 'FAILED' : 'PENDING';
+    record.pushError = outcome.error || null;
+    return;
+  }
+  const open = await em.count(OutboxRow, { $and: [openPushes, { state: { $ne: 'DONE' }, id: { $ne: row.id } }] });
+  record.pushState = open ? 'PENDING' : 'PUSHED';
+  record.pushError = null;
+  record.pushedAt = new Date();
+}
 
 /**
  * The transactional outbox: a change that must reach Halo adds a row in its own transaction; workers (any

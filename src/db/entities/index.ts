@@ -11,7 +11,7 @@ export * from './push';
 export * from './sync';
 export * from './integration';
 export * from './webhooks';
-export type { RecordSyncError } from './synced';
+export type { RecordSyncError, SyncedRecord } from './synced';
 
 /** Every entity the ORM knows: a new entity file is exported above and its classes listed here (then `npm run migration:create`). */
 export const entities = [

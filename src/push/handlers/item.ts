@@ -1,10 +1,10 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Item, OutboxRow, ProductGroup, QuoteLine } from '../../db/entities';
+import { Item, ProductGroup, QuoteLine } from '../../db/entities';
 import type { HaloClient, HaloItem } from '../../halo';
 import { ITEM_CREATE } from '../../products/product.service';
 import { productAccountCode, resolveProductGroup, unplacedMessage } from '../../products/placement';
-import { PushRejected, SETTLE_LOCK, type PushContext, type PushHandler } from '../outbox';
+import { PushRejected, settlePushState, type PushContext, type PushHandler } from '../outbox';
 import { itemCreate, itemReference } from './item-payload';
 
 /**
@@ -44,19 +44,8 @@ export const itemCreateHandler: PushHandler = {
     await adopt(em, item.id, haloId, group.haloGroupId, accountCode ?? (typeof saved.nominalcode === 'string' && saved.nominalcode ? saved.nominalcode : null), settings.productGroups);
     return { haloId };
   },
-  async settle(em, row, outcome) {
-    const item = await em.findOne(Item, { id: row.targetId }, SETTLE_LOCK);
-    if (!item) return;
-    if (!outcome.ok) {
-      item.pushState = outcome.final ? 'FAILED' : 'PENDING';
-      item.pushError = outcome.error || null;
-      return;
-    }
-    const open = await em.count(OutboxRow, { targetId: row.targetId, state: { $ne: 'DONE' }, id: { $ne: row.id } });
-    item.pushState = open ? 'PENDING' : 'PUSHED';
-    item.pushError = null;
-    item.pushedAt = new Date();
-  },
+  settle: (em, row, outcome) => settlePushState(em, Item, row.targetId, row, outcome),
+
 };
 
 async function findByReference(client: HaloClient, name: string, haloGroupId: number, reference: string): Promise<HaloItem | null> {

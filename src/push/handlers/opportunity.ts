@@ -1,12 +1,12 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Opportunity, OutboxRow, Quote } from '../../db/entities';
+import { Opportunity, Quote } from '../../db/entities';
 import type { HaloClient, HaloTicket } from '../../halo';
 import type { OpportunitySettings } from '../../integration/settings';
 import { OPPORTUNITY_FIELDS, sameValue, type OpportunityField, type PendingChanges } from '../../opportunities/conflicts';
 import { OPPORTUNITY_PUSH } from '../../opportunities/opportunity.service';
 import { applyHaloState, ticketRow } from '../../opportunities/reconcile';
-import { PushRejected, SETTLE_LOCK, type PushContext, type PushHandler } from '../outbox';
+import { PushRejected, settlePushState, type PushContext, type PushHandler } from '../outbox';
 import { carriesReference, opportunityReference, ticketCreate, ticketUpdate } from './opportunity-payload';
 
 /** Lost creates are looked for among tickets updated since the push was queued, less this for clock differences. */
@@ -63,7 +63,7 @@ export const opportunityPushHandler: PushHandler = {
     }
     return { haloId };
   },
-  settle: settleOpportunity,
+  settle: (em, row, outcome) => settlePushState(em, Opportunity, row.targetId, row, outcome),
 };
 
 function haloStatusOf(mapping: OpportunitySettings) {
@@ -118,17 +118,3 @@ async function acknowledge(em: EntityManager, id: string, sent: PendingChanges):
   });
 }
 
-/** The record's push state follows its outbox: pending while any push of it is unfinished (locked: see SETTLE_LOCK). */
-async function settleOpportunity(em: EntityManager, row: OutboxRow, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void> {
-  const opp = await em.findOne(Opportunity, { id: row.targetId }, SETTLE_LOCK);
-  if (!opp) return;
-  if (!outcome.ok) {
-    opp.pushState = outcome.final ? 'FAILED' : 'PENDING';
-    opp.pushError = outcome.error || null;
-    return;
-  }
-  const open = await em.count(OutboxRow, { targetId: row.targetId, state: { $ne: 'DONE' }, id: { $ne: row.id } });
-  opp.pushState = open ? 'PENDING' : 'PUSHED';
-  opp.pushError = null;
-  opp.pushedAt = new Date();
-}

@@ -1,36 +1,13 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Company, Contact, Item, Opportunity, OutboxRow, Quote, QuoteBundle, QuoteLine, Site } from '../../db/entities';
 import type { HaloQuotation } from '../../halo';
-import { PushRejected, SETTLE_LOCK, type PushContext, type PushHandler } from '../outbox';
+import { PushRejected, settlePushState, type PushContext, type PushHandler, type SettleOutcome } from '../outbox';
 import { buildQuotation } from '../quotation-payload';
 
-/**
- * The quote's push state follows its outbox: pending while any push of it is unfinished. Its row is locked first:
- * two pushes of one quote finishing at once (a status move and the quotation) would otherwise each count the other
- * as unfinished and leave the quote PENDING for good.
- */
-async function settleQuote(em: EntityManager, row: OutboxRow, outcome: { ok: true } | { ok: false; error: string; final: boolean }): Promise<void> {
+/** A quote's pushes: the quotation (targeting it) and its status moves (targeting its opportunity). */
+function settleQuote(em: EntityManager, row: OutboxRow, outcome: SettleOutcome): Promise<void> {
   const quoteId = row.kind === 'quote.status' ? String(row.payload?.quoteId) : row.targetId;
-  const quote = await em.findOne(Quote, { id: quoteId }, SETTLE_LOCK);
-  if (!quote) return;
-  if (!outcome.ok && outcome.final) {
-    quote.pushState = 'FAILED';
-    quote.pushError = outcome.error;
-    return;
-  }
-  if (!outcome.ok) {
-    quote.pushState = 'PENDING';
-    quote.pushError = outcome.error || null;
-    return;
-  }
-  const open = await em.count(OutboxRow, {
-    state: { $ne: 'DONE' },
-    id: { $ne: row.id },
-    $or: [{ targetId: quote.id }, { kind: 'quote.status', payload: { quoteId: quote.id } }],
-  });
-  quote.pushState = open ? 'PENDING' : 'PUSHED';
-  quote.pushError = null;
-  quote.pushedAt = new Date();
+  return settlePushState(em, Quote, quoteId, row, outcome, { $or: [{ targetId: quoteId }, { kind: 'quote.status', payload: { quoteId } }] });
 }
 
 /**
