@@ -12,6 +12,7 @@ import { SimQuirks, resolveQuirks } from './quirks';
 import { API_AGENT_ID, SimScale, seedTenant } from './seed';
 import { SimServer } from './server';
 import { HaloState } from './state';
+import { SimTruth, truthFor } from './truth';
 import { WebhookDispatcher } from './webhooks';
 
 export interface HaloSimOptions {
@@ -21,6 +22,11 @@ export interface HaloSimOptions {
   scale?: SimScale;
   /** Default 1; the data is a pure function of scale and seed. */
   seed?: number;
+  /**
+   * Seed of the answers the evidence does not give (`truth.ts`: non-ticket event numbers and names, country/region/
+   * pipeline-stage lookup ids, quote-line field names, payload_type meaning). Default: `seed`.
+   */
+  truthSeed?: number;
   /** Hosted tenant name (default 'acme'); the token endpoint requires it. '' for an on-premise Halo. */
   tenant?: string;
   /** Default 3600, as Halo issues them. */
@@ -40,6 +46,8 @@ export interface HaloSim {
   clientSecret: string;
   tenant: string;
   control: SimControl;
+  /** What this Halo answers where the evidence does not say (drawn from `truthSeed`): for tests to judge by. */
+  truth: SimTruth;
   stop(): Promise<void>;
 }
 
@@ -56,7 +64,8 @@ export async function startHaloSim(opts: HaloSimOptions = {}): Promise<HaloSim> 
   const seed = opts.seed ?? 1;
   const tenant = opts.tenant ?? 'acme';
   const quirks = resolveQuirks(opts.quirks);
-  const state = new HaloState(new SimClock());
+  const truth = truthFor(opts.truthSeed ?? seed);
+  const state = new HaloState(new SimClock(), truth);
   seedTenant(state, opts.scale ?? 'demo', seed);
 
   const auth = new AuthServer(state, tenant, opts.tokenLifetimeSeconds ?? 3600);
@@ -77,7 +86,7 @@ export async function startHaloSim(opts: HaloSimOptions = {}): Promise<HaloSim> 
   const url = await server.listen(opts.port ?? 0);
 
   return {
-    url, clientId, clientSecret, tenant, control,
+    url, clientId, clientSecret, tenant, control, truth,
     async stop() {
       webhooks.stop();
       await server.close();
@@ -92,6 +101,8 @@ export type { RequestLogEntry } from './server';
 export type { WebhookDelivery, WebhookFaultSpec, WebhookEventDef } from './webhooks';
 export type { SimQuirks } from './quirks';
 export type { SimScale } from './seed';
+export type { SimTruth, SimEventDef, PayloadKind } from './truth';
+export { truthFor, CONFIRMED_TICKET_EVENTS, CONFIRMED_LOOKUP_IDS } from './truth';
 export type { TableName, RecordId } from './tables';
 export type { HaloRecord } from './wire';
 export { WEBHOOK_EVENTS, PAYLOAD_TYPES, AUTH_TYPES } from './webhooks';

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EMPTY_DATE, SimClock, haloDate } from './clock';
+import { SimTruth, truthFor } from './truth';
 import { CLOSED_STATUS_ID, LOOKUP_IDS, RecordId, TABLE_NAMES, TableName, tableDef } from './tables';
 import { HaloRecord, fillEmptyDates } from './wire';
 
@@ -48,7 +49,11 @@ export class HaloState {
   /** Bumped on every change to a table, so list orderings can be cached between changes. */
   readonly versions = Object.fromEntries(TABLE_NAMES.map((t) => [t, 0])) as Record<TableName, number>;
 
-  constructor(readonly clock: SimClock) {}
+  constructor(
+    readonly clock: SimClock,
+    /** The answers drawn from the seed where the evidence has none (`truth.ts`). */
+    readonly truth: SimTruth = truthFor(1),
+  ) {}
 
   onChange(listener: (change: Change) => void): void {
     this.listeners.push(listener);

@@ -1,3 +1,4 @@
+import { TRUTH_SEED } from '../support/halo';
 import { startHaloSim } from '../../src/halo-sim';
 import { createHaloClient, type HaloClient, type HaloClientOptions, type HaloLogger } from '../../src/halo';
 
@@ -6,7 +7,7 @@ export type SimOptions = NonNullable<Parameters<typeof startHaloSim>[0]>;
 
 /** A simulator with no rate limit unless asked: most tests are about something else. */
 export function startSim(opts: SimOptions = {}): Promise<Sim> {
-  return startHaloSim({ scale: 'demo', seed: 7, rateLimit: false, ...opts });
+  return startHaloSim({ scale: 'demo', seed: 7, rateLimit: false, truthSeed: TRUTH_SEED, ...opts });
 }
 
 /** Fast retries and short timeouts so failure paths run in milliseconds. */

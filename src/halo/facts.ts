@@ -1,0 +1,169 @@
+/**
+ * The one catalogue of Halo facts the product relies on: every lookup id, enum value, event number and field name,
+ * each with its grade (HALO-API.md §0/§9, which overrides the older sections).
+ *
+ * - `confirmed`: seen in code that talks to a real Halo, or in Halo's own SQL; the source is named beside it. Such a
+ *   value may be used as a constant.
+ * - `spec`: a name in Halo's OpenAPI spec (`../shared/halo/halo-openapi.json`); the name exists, its behaviour is
+ *   not proven.
+ * - `one-source`: a single third-party source; used, and verified where it is used.
+ * - `unknown`: no source. Never silently assumed: it is a per-tenant setting with a safe default (`default` below),
+ *   discovered from the tenant (matched by name), and verified where it is used (read back what Halo stored), so a
+ *   wrong guess becomes a checklist item or a push error, never quiet wrong data.
+ *
+ * The client (`src/halo`), the integration settings and checklist (`src/integration`), the webhook installer
+ * (`src/webhooks`) and the simulator's defaults (`src/halo-sim/truth.ts`) all read this file. A reader who wants to
+ * know what we guess about Halo reads this file and nothing else.
+ */
+
+export type HaloFactGrade = 'confirmed' | 'spec' | 'one-source' | 'unknown';
+
+export interface HaloFact<T> {
+  value: T;
+  grade: HaloFactGrade;
+  /** Where the value comes from (or why it is unknown). */
+  source: string;
+}
+
+const fact = <T>(value: T, grade: HaloFactGrade, source: string): HaloFact<T> => ({ value, grade, source });
+
+// ─── Lookup tables (`GET /api/Lookup?lookupid=N`) ────────────────────────────────────────────────────────────
+
+/**
+ * Lookup table ids. Confirmed ids are constants; unknown ids are per-tenant settings (`haloLookupIds` in the
+ * integration settings) whose defaults are these values, verified against the table's contents before use.
+ */
+export const HALO_LOOKUPS = {
+  customerType: fact(33, 'confirmed', 'Halo SQL report: `select fvalue from lookup where fid=33 and fcode=acustomertype` (HALO-API.md §9)'),
+  quoteStatus: fact(
+    39,
+    'confirmed',
+    'stellarcyber/halopsa-ticket-sync server/src/constants.ts `QuoteStatus: 39`; Halo SQL `fid=39 and fcode=QHstatus` (HALO-API.md §9). 49 is the tech-status table.',
+  ),
+  countryCode: fact(70, 'unknown', 'no source (HALO-API.md §9: "Country, Region, Pipeline Stage lookup ids: none found")'),
+  regionCode: fact(71, 'unknown', 'no source (HALO-API.md §9)'),
+  pipelineStage: fact(142, 'unknown', 'no source (HALO-API.md §9; `FAULTS.fpipelinestage` is an int)'),
+} as const;
+
+export type HaloLookupName = keyof typeof HALO_LOOKUPS;
+/** The lookup ids that are per-tenant settings because no source gives them. */
+export const UNKNOWN_LOOKUPS = ['countryCode', 'regionCode', 'pipelineStage'] as const satisfies readonly HaloLookupName[];
+export type UnknownLookupName = (typeof UNKNOWN_LOOKUPS)[number];
+export type HaloLookupIds = Record<UnknownLookupName, number>;
+export const DEFAULT_LOOKUP_IDS: HaloLookupIds = {
+  countryCode: HALO_LOOKUPS.countryCode.value,
+  regionCode: HALO_LOOKUPS.regionCode.value,
+  pipelineStage: HALO_LOOKUPS.pipelineStage.value,
+};
+
+/** In the Quote Status lookup, `fvalue3 = '1'` marks a status that closes the quote (Halo SQL, HALO-API.md §9). */
+export const QUOTE_STATUS_CLOSED_FLAG = fact('value3', 'confirmed', 'Halo SQL report: `fvalue3=\'1\'` marks a closed quote status (HALO-API.md §9)');
+
+// ─── Billing period (an enum, not a lookup) ─────────────────────────────────────────────────────────────────
+
+/**
+ * `billingperiod` on quote lines and `item_default_billing_period` on items: an enum, confirmed by four Halo SQL
+ * reports decoding `QDBillingPeriod` and contract billing periods (HALO-API.md §9).
+ */
+export const HALO_BILLING_PERIOD = {
+  ONE_OFF: 0,
+  WEEKLY: 1,
+  MONTHLY: 2,
+  YEARLY: 3,
+  QUARTERLY: 4,
+  SIX_MONTHLY: 5,
+  FIVE_YEARLY: 6,
+  THREE_YEARLY: 7,
+  TWO_YEARLY: 8,
+  FOUR_YEARLY: 9,
+} as const;
+export type HaloBillingPeriodName = keyof typeof HALO_BILLING_PERIOD;
+export const HALO_BILLING_PERIOD_GRADE: HaloFactGrade = 'confirmed';
+const PERIOD_BY_VALUE = new Map<number, HaloBillingPeriodName>(Object.entries(HALO_BILLING_PERIOD).map(([k, v]) => [v, k as HaloBillingPeriodName]));
+/** The enum name of a Halo billing period value, or null for a value outside the enum. */
+export const billingPeriodName = (value: number | null | undefined): HaloBillingPeriodName | null => (value == null ? null : (PERIOD_BY_VALUE.get(value) ?? null));
+
+// ─── Webhook events ─────────────────────────────────────────────────────────────────────────────────────────
+
+export type HaloEventAction = 'created' | 'updated' | 'deleted';
+
+export interface HaloTicketEventFact {
+  eventno: number;
+  name: string;
+  action: HaloEventAction;
+  grade: HaloFactGrade;
+  source: string;
+}
+
+/**
+ * Ticket (and so opportunity) events with public evidence (HALO-API.md §9). Every other entity's event numbers
+ * are unknown: we subscribe to none of them by number. They are adopted when an admin ticks them for our webhook
+ * in Halo, or set per tenant through the API, and recognised in deliveries by event name and payload key.
+ */
+export const HALO_TICKET_EVENTS: readonly HaloTicketEventFact[] = [
+  { eventno: 3, name: 'New Ticket Logged', action: 'created', grade: 'confirmed', source: 'redanthrax/halopsa-node HaloPsaTrigger.node.ts; django-psa subscribes 3' },
+  { eventno: 61, name: 'Ticket updated', action: 'updated', grade: 'confirmed', source: 'django-psa callbacks.py ("Ticket updated"); redanthrax' },
+  { eventno: 76, name: 'Ticket Status Changed', action: 'updated', grade: 'one-source', source: 'redanthrax/halopsa-node HaloPsaTrigger.node.ts' },
+  { eventno: 1072, name: 'Ticket Deleted', action: 'deleted', grade: 'one-source', source: 'redanthrax/halopsa-node HaloPsaTrigger.node.ts' },
+];
+
+/** Client, site, user, item and quote event numbers and names: no public source (HALO-API.md §9). */
+export const NON_TICKET_EVENTS = fact(null, 'unknown', 'no public catalogue; `GET /api/Event` is undocumented (HALO-API.md §9)');
+
+/**
+ * The key of the entity object inside a delivery: `ticket` is confirmed (DOTMARC, DJPSA); for other entities the
+ * entity name is presumed (HALO-API.md §4.2, "unverified"), so a delivery is also recognised by its event name.
+ */
+export const HALO_PAYLOAD_KEYS = {
+  tickets: fact('ticket', 'confirmed', 'DOTMARC HaloWebhookEndpointTests.cs; django-psa views.py data["ticket"]'),
+  clients: fact('client', 'unknown', 'presumed from the ticket form (HALO-API.md §4.2)'),
+  sites: fact('site', 'unknown', 'presumed (HALO-API.md §4.2)'),
+  users: fact('user', 'unknown', 'presumed (HALO-API.md §4.2)'),
+  items: fact('item', 'unknown', 'presumed (HALO-API.md §4.2)'),
+} as const;
+
+/** A subscription that delivers to a webhook: `POST /api/Notification` `{type:-2, delivery_method:6, filter_type:2}`. */
+export const HALO_NOTIFICATION = {
+  type: fact(-2, 'confirmed', 'django-psa callbacks.py; redanthrax'),
+  deliveryMethod: fact(6, 'confirmed', 'django-psa callbacks.py; redanthrax'),
+  filterType: fact(2, 'confirmed', 'django-psa callbacks.py'),
+} as const;
+
+/**
+ * `Webhook.payload_type`: the meaning of its values is unknown (only the order of options in Halo's guide). We
+ * never depend on it: every delivery is refetched by `object_id`, whatever the payload carries.
+ */
+export const HALO_PAYLOAD_TYPE = fact(0, 'unknown', 'only the order of options in Halo\'s guide (HALO-API.md §9); we refetch every delivery by object_id');
+
+/** `Webhook.authentication_type` 3 + `Token: base64(HMAC-SHA256(basic_password, body))`: one source, conflicting enum. */
+export const HALO_WEBHOOK_SIGNED_BODY_AUTH = fact(3, 'one-source', 'django-psa views.py (commit abd5695); redanthrax\'s enum calls 3 "API Key" (HALO-API.md §4.2)');
+
+// ─── Quotation and item fields ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Quote line fields. `item_id, name, baseprice, costprice, billingperiod, item_recurring, isgroupdesc, group_id,
+ * item_tax_code, nominal_code, sort_seq` are in the spec and homotechsual/HaloAPI Data/Templates/Quote.json
+ * (confirmed). The quantity and unit-price names are not (HALO-API.md §9): we send the names the evidence supports
+ * and read the quotation back after every write; a difference fails the push with HALO_STORED_DIFFERENTLY.
+ */
+export const HALO_QUOTE_LINE_FIELDS = {
+  quantity: fact(['quantity'], 'unknown', 'older homotechsual template `quantity`; DB column QDQuantity; absent from the current spec'),
+  unitPrice: fact(['baseprice', 'price'], 'unknown', 'older template `price` and `baseprice`; DB column QDPrice; absent from the current spec'),
+} as const;
+
+/** Item recurring fields (spec): `isrecurringitem, recurringprice, recurringcost, item_default_billing_period`. */
+export const HALO_ITEM_RECURRING_FIELDS = fact(['isrecurringitem', 'recurringprice', 'recurringcost', 'item_default_billing_period'], 'spec', 'halo-openapi.json Item');
+
+/** Each client's placeholder contact "General User"; `exclude_generaluser=true` on `/api/Users` leaves them out. */
+export const HALO_GENERAL_USER = {
+  name: fact('General User', 'confirmed', 'Halo UI; spec parameter exclude_generaluser (HALO-API.md §9)'),
+  excludeParam: fact('exclude_generaluser', 'spec', 'halo-openapi.json GET /Users'),
+} as const;
+
+// ─── Rate limits and paging ─────────────────────────────────────────────────────────────────────────────────
+
+/** Hosted Halo: 300 requests per rolling 5 minutes (two sources; one says 450): a per-tenant setting, this default. */
+export const HALO_RATE_LIMIT = fact({ max: 300, windowMs: 300_000 }, 'confirmed', 'KelvinTegelaar/PowerShellWarrantyReports#51; homotechsual/HaloAPI#31 (hosted); must be configurable');
+
+/** `/Tickets` and `/Opportunities` return at most 100 rows a page (1000 asked → 100). */
+export const HALO_TICKET_PAGE_CAP = fact(100, 'confirmed', 'spec; homotechsual/HaloAPI#90');
