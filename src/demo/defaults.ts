@@ -48,4 +48,6 @@ export const DEMO_SETTINGS: IntegrationSettingsDoc = {
   // shippingItemId is filled in at start-up: the simulator's first Professional Services item.
   productDefaults: { shippingItemId: null, defaultGroupId: DEMO_SHIPPING_GROUP_ID },
   accountCodes: { groups: [], items: [] },
+  // Filled in at start-up from the simulator's truth: see saveDefaultSettings.
+  lookupIds: {},
 };

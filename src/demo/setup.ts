@@ -73,7 +73,7 @@ export async function startDemoHalo(app: App, apiKey: string, opts: DemoSetupOpt
 
 /** Saves each settings section whose stored value differs from the demo default, validated like the API does. */
 async function saveDefaultSettings(app: App, sim: HaloSim, em: EntityManager, tenantId: string, apiKeyId: string): Promise<void> {
-  const { settings, access } = app.integration;
+  const { settings, access, lookupTables } = app.integration;
   const catalog = await access.catalogFor(em, tenantId);
   const tenant = await em.findOneOrFail(Tenant, { id: tenantId });
   const current = await settings.get(em, tenantId);
@@ -82,16 +82,23 @@ async function saveDefaultSettings(app: App, sim: HaloSim, em: EntityManager, te
     .list('items', (i) => i.assetgroup_id === DEMO_SHIPPING_GROUP_ID && i.inactive !== true)
     .map((i) => Number(i.id))
     .sort((a, b) => a - b)[0];
+  // Country, region and pipeline stage lookup ids are unknown in Halo (HALO-API.md §9): a real tenant's admin finds
+  // them in Halo and confirms them (setHaloLookupIds). The demo owns its simulator, so it plays that admin and reads
+  // them from the simulator's truth; they are still checked against the rows like an admin's input.
+  const { countryCode, regionCode, pipelineStage } = sim.truth.lookupIds;
   const wanted: IntegrationSettingsDoc = {
     ...DEMO_SETTINGS,
     productDefaults: { ...DEMO_SETTINGS.productDefaults, shippingItemId: shipping ?? null },
+    lookupIds: { countryCode, regionCode, pipelineStage },
   };
   const validators: { [S in SettingsSection]: (value: IntegrationSettingsDoc[S]) => Promise<v.FieldError[]> } = {
+    // First: the quote-status mapping's pipeline stages are checked against the confirmed stage table.
+    lookupIds: async (ids) => (await lookupTables.validate(em.fork(), tenantId, ids)).errors,
     primaryClient: async (p) => (p ? (await v.validatePrimaryClient(catalog, p.haloClientId, tenant.website)).errors : []),
     productGroups: (m) => v.validateProductGroups(catalog, m),
     opportunities: async (o) => (o ? v.validateOpportunities(catalog, o) : []),
     companies: async (c) => (c ? v.validateCompanies(catalog, c) : []),
-    quoteStatuses: (m) => v.validateQuoteStatuses(catalog, m),
+    quoteStatuses: async (m) => v.validateQuoteStatuses(catalog, m, await lookupTables.stagesForValidation(em.fork(), tenantId)),
     productDefaults: (d) => v.validateProductDefaults(catalog, d),
     accountCodes: (c) => v.validateAccountCodes(catalog, c),
   };

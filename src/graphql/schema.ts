@@ -18,6 +18,7 @@ import { PushResolver } from './push/push.resolver';
 import { ConnectionResolver } from './integration/connection.resolver';
 import { SettingsResolver } from './integration/settings.resolver';
 import { ChecklistResolver, LookupsResolver } from './integration/lookups.resolver';
+import { LookupTablesResolver } from './integration/lookup-tables.resolver';
 import { SyncResolver } from './sync/sync.resolver';
 import { WebhooksResolver } from './webhooks/webhooks.resolver';
 
@@ -46,6 +47,7 @@ export const resolvers = [
   ConnectionResolver,
   SettingsResolver,
   LookupsResolver,
+  LookupTablesResolver,
   ChecklistResolver,
   SyncResolver,
   WebhooksResolver,

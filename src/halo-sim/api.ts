@@ -6,7 +6,7 @@ import { parseHaloDate } from './clock';
 import { ScopeArea, SimApp } from './auth';
 import { SimQuirks } from './quirks';
 import { HaloRuleError, HaloState } from './state';
-import { LOOKUP_IDS, RecordId, TableName, tableDef } from './tables';
+import { RecordId, TableName, tableDef } from './tables';
 import { FieldErrors, HaloRecord, bindBody, toHaloJson } from './wire';
 
 type Filter = (rec: HaloRecord, value: string, state: HaloState) => boolean;
@@ -57,8 +57,9 @@ function ticketTypeUse(state: HaloState, rec: HaloRecord): string {
   return (state.get('ticketTypes', rec.tickettype_id as RecordId)?.use as string | undefined) ?? 'reqs';
 }
 
+/** A quote is closed when its status has System use = Closed: `value3 = '1'` in the Quote Status lookup (HALO-API.md §9). */
 function quoteClosed(state: HaloState, rec: HaloRecord): boolean {
-  return state.lookup(LOOKUP_IDS.quoteStatus, rec.status)?.value2_bool === true;
+  return state.lookup(state.truth.lookupIds.quoteStatus, rec.status)?.value3 === '1';
 }
 
 const ticketFilters: Record<string, Filter> = {
@@ -175,7 +176,7 @@ const ENDPOINTS: Endpoint[] = [
     path: 'Lookup', table: 'lookups', area: 'standard', envelope: null, paging: 'none', noDelete: true,
     filters: {
       lookupid: int('lookupid'),
-      country_code_id: (rec, v, state) => rec.value2 === state.lookup(LOOKUP_IDS.countryCode, Number(v))?.value2,
+      country_code_id: (rec, v, state) => rec.value2 === state.lookup(state.truth.lookupIds.countryCode, Number(v))?.value2,
     },
   },
   {

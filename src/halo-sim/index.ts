@@ -102,11 +102,11 @@ export type { WebhookDelivery, WebhookFaultSpec, WebhookEventDef } from './webho
 export type { SimQuirks } from './quirks';
 export type { SimScale } from './seed';
 export type { SimTruth, SimEventDef, PayloadKind } from './truth';
-export { truthFor, CONFIRMED_TICKET_EVENTS, CONFIRMED_LOOKUP_IDS } from './truth';
+export { truthFor, CONFIRMED_TICKET_EVENTS, CONFIRMED_LOOKUP_IDS, TECH_STATUS_LOOKUP_ID } from './truth';
 export type { TableName, RecordId } from './tables';
 export type { HaloRecord } from './wire';
 export { WEBHOOK_EVENTS, PAYLOAD_TYPES, AUTH_TYPES } from './webhooks';
 export { DEFAULT_QUIRKS } from './quirks';
 export { PRIMARY_CLIENT, API_AGENT_ID, QUOTE_STATUS, CUSTOMER_TYPES } from './seed';
-export { LOOKUP_IDS, BILLING_PERIODS, CLOSED_STATUS_ID } from './tables';
+export { BILLING_PERIODS, CLOSED_STATUS_ID } from './tables';
 export { EMPTY_DATE } from './clock';

@@ -8,7 +8,8 @@
 import { EMPTY_DATE, SEED_EPOCH, haloDate } from './clock';
 import { Prng } from './prng';
 import { HaloState } from './state';
-import { BILLING_PERIODS, CLOSED_STATUS_ID, LOOKUP_IDS } from './tables';
+import { BILLING_PERIODS, CLOSED_STATUS_ID } from './tables';
+import { TECH_STATUS_LOOKUP_ID } from './truth';
 import { HaloRecord } from './wire';
 
 export type SimScale = 'empty' | 'demo' | 'large';
@@ -71,7 +72,10 @@ const TICKET_TYPES = [
 
 const PIPELINE_STAGES = ['Lead', 'Qualified', 'Proposal', 'Negotiation', 'Closed Won', 'Closed Lost'];
 
-/** `value2_bool` marks statuses with System use = Closed (they move quotes to Closed Quotes). */
+/**
+ * Quote statuses (lookup 39). `closed`: System use = Closed (moves quotes to Closed Quotes), which Halo's SQL stores as
+ * `fvalue3 = '1'` (HALO-API.md §9) and the API serialises as the string `value3` (spec `Lookup.value3: string`).
+ */
 const QUOTE_STATUSES = [
   { name: 'Draft', closed: false },
   { name: 'Sent', closed: false },
@@ -82,6 +86,9 @@ const QUOTE_STATUSES = [
 export const QUOTE_STATUS = { draft: 1, sent: 2, approved: 3, declined: 4, expired: 5 } as const;
 
 export const CUSTOMER_TYPES = { customer: 1, prospect: 2, partner: 3 } as const;
+
+/** Agent (tech) statuses, lookup 49: ids overlap the quote statuses', so a client reading 49 for them gets these names. */
+const TECH_STATUSES = ['Available', 'Busy', 'Away', 'In a Meeting', 'Offline'];
 
 const COUNTRIES: [string, string, string, string, string[]][] = [
   ['United Kingdom', 'GB', 'GBR', '826', ['England', 'Scotland', 'Wales', 'Northern Ireland']],
@@ -146,16 +153,18 @@ export function seedReference(state: HaloState): void {
     move_quote_to_closed_on_so_creation: true, itemnamesunique: false, createnewitemsfromquotes: false,
     default_showinternalcustomers: true, autogenerate_itemaccountsid: false,
   };
+  // Confirmed ids (33, 39) and the seed's answers for the unknown ones (country, region, pipeline stage): truth.ts.
+  const ids = state.truth.lookupIds;
   const rows: HaloRecord[] = [
-    ...Object.entries(CUSTOMER_TYPES).map(([name, id]) => lookupRow(LOOKUP_IDS.customerType, id, name[0]?.toUpperCase() + name.slice(1))),
-    ...QUOTE_STATUSES.map((s, i) => lookupRow(LOOKUP_IDS.quoteStatus, i + 1, s.name, { value2_bool: s.closed })),
-    ...PIPELINE_STAGES.map((name, i) => lookupRow(LOOKUP_IDS.pipelineStage, i + 1, name)),
-    ...Object.entries(BILLING_PERIODS).map(([name, id]) => lookupRow(LOOKUP_IDS.billingPeriod, id, name)),
+    ...Object.entries(CUSTOMER_TYPES).map(([name, id]) => lookupRow(ids.customerType, id, name[0]?.toUpperCase() + name.slice(1))),
+    ...QUOTE_STATUSES.map((s, i) => lookupRow(ids.quoteStatus, i + 1, s.name, { value3: s.closed ? '1' : '0' })),
+    ...TECH_STATUSES.map((name, i) => lookupRow(TECH_STATUS_LOOKUP_ID, i + 1, name)),
+    ...PIPELINE_STAGES.map((name, i) => lookupRow(ids.pipelineStage, i + 1, name)),
   ];
   let regionId = 1;
   COUNTRIES.forEach(([name, alpha2, alpha3, numeric, regions], i) => {
-    rows.push(lookupRow(LOOKUP_IDS.countryCode, i + 1, name, { value2: alpha2, value3: alpha3, value4: numeric }));
-    for (const region of regions) rows.push(lookupRow(LOOKUP_IDS.regionCode, regionId++, region, { value2: alpha2 }));
+    rows.push(lookupRow(ids.countryCode, i + 1, name, { value2: alpha2, value3: alpha3, value4: numeric }));
+    for (const region of regions) rows.push(lookupRow(ids.regionCode, regionId++, region, { value2: alpha2 }));
   });
   for (const row of rows) state.load('lookups', row);
   for (const t of TAXES) state.load('taxes', { ...t, is_composite: false });
@@ -195,7 +204,7 @@ export function seedTenant(state: HaloState, scale: SimScale, seed: number): voi
   };
   const regionsOf = new Map<string, number[]>();
   for (const row of state.tables.lookups.values()) {
-    if (row.lookupid === LOOKUP_IDS.regionCode) regionsOf.set(row.value2 as string, [...(regionsOf.get(row.value2 as string) ?? []), row.id as number]);
+    if (row.lookupid === state.truth.lookupIds.regionCode) regionsOf.set(row.value2 as string, [...(regionsOf.get(row.value2 as string) ?? []), row.id as number]);
   }
 
   const clientSites = new Map<number, number[]>();

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EMPTY_DATE, SimClock, haloDate } from './clock';
 import { SimTruth, truthFor } from './truth';
-import { CLOSED_STATUS_ID, LOOKUP_IDS, RecordId, TABLE_NAMES, TableName, tableDef } from './tables';
+import { CLOSED_STATUS_ID, RecordId, TABLE_NAMES, TableName, tableDef } from './tables';
 import { HaloRecord, fillEmptyDates } from './wire';
 
 export type ChangeKind = 'created' | 'updated' | 'deleted';
@@ -276,14 +276,14 @@ export class HaloState {
     switch (table) {
       case 'clients':
         rec.main_site_name = name('sites', rec.main_site_id);
-        rec.customertype_new = (this.lookup(LOOKUP_IDS.customerType, rec.customertype)?.name as string | undefined) ?? '';
+        rec.customertype_new = (this.lookup(this.truth.lookupIds.customerType, rec.customertype)?.name as string | undefined) ?? '';
         break;
       case 'sites': {
         rec.client_name = name('clients', rec.client_id);
         rec.clientsite_name = `${String(rec.client_name)}/${String(rec.name)}`;
         const country = [...this.countries()].find((c) => c.value2 === rec.country_code);
         rec.country_code_name = (country?.name as string | undefined) ?? '';
-        rec.region_code_name = (this.lookup(LOOKUP_IDS.regionCode, rec.region_code)?.name as string | undefined) ?? '';
+        rec.region_code_name = (this.lookup(this.truth.lookupIds.regionCode, rec.region_code)?.name as string | undefined) ?? '';
         break;
       }
       case 'users': {
@@ -320,7 +320,7 @@ export class HaloState {
         rec.hasbeenclosed = closed;
         // Stages only exist while "Enable Pipeline Stages" is on; writes to them are ignored otherwise.
         if (this.settings.show_pipeline_stages !== true) rec.pipeline_stage_id = 0;
-        rec.pipeline_stage_name = (this.lookup(LOOKUP_IDS.pipelineStage, rec.pipeline_stage_id)?.name as string | undefined) ?? '';
+        rec.pipeline_stage_name = (this.lookup(this.truth.lookupIds.pipelineStage, rec.pipeline_stage_id)?.name as string | undefined) ?? '';
         break;
       }
       case 'quotes':
@@ -335,7 +335,7 @@ export class HaloState {
         const cost = round2(lines.reduce((s, l) => s + num(l.costprice) * num(l.quantity, 1), 0));
         if (table === 'quotes') rec.margin = rec.total === 0 ? 0 : round2((sum('net_total') - cost) / sum('net_total') * 100);
         else rec.cost = cost;
-        if (table === 'quotes') rec.status_name = (this.lookup(LOOKUP_IDS.quoteStatus, rec.status)?.name as string | undefined) ?? '';
+        if (table === 'quotes') rec.status_name = (this.lookup(this.truth.lookupIds.quoteStatus, rec.status)?.name as string | undefined) ?? '';
         break;
       }
       case 'notifications':
@@ -347,7 +347,7 @@ export class HaloState {
   }
 
   *countries(): Iterable<HaloRecord> {
-    for (const row of this.tables.lookups.values()) if (row.lookupid === LOOKUP_IDS.countryCode) yield row;
+    for (const row of this.tables.lookups.values()) if (row.lookupid === this.truth.lookupIds.countryCode) yield row;
   }
 
   /** Posting `lines` replaces the set: lines with a known id keep it, the rest are new (Halo's editor saves whole). */

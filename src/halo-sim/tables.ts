@@ -29,18 +29,8 @@ export function tableDef(table: TableName): { schema: string; lastUpdate?: strin
   return TABLES[table];
 }
 
-/**
- * Lookup ids for the lookup tables the simulator serves through `GET /api/Lookup?lookupid=N`. Halo's real ids
- * were not found in any source (HALO-API.md §6, §8); these are the simulator's own.
- */
-export const LOOKUP_IDS = {
-  customerType: 33,
-  quoteStatus: 49,
-  countryCode: 70,
-  regionCode: 71,
-  pipelineStage: 142,
-  billingPeriod: 150,
-} as const;
+// Lookup table ids are not here: confirmed ones and the seed's answers to the unknown ones are in `truth.ts`
+// (`state.truth.lookupIds`).
 
 /**
  * Billing period codes used on items and lines. Halo's integer → period mapping is undocumented (§6); the

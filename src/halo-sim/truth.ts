@@ -55,8 +55,10 @@ export interface SimTruth {
 
 /** Confirmed lookup ids (HALO-API.md §9: Halo SQL `fid=33`, stellarcyber `QuoteStatus: 39`). */
 export const CONFIRMED_LOOKUP_IDS = { customerType: 33, quoteStatus: 39 } as const;
-/** Ids no lookup table drawn from a seed may take (confirmed ones, and 49, Halo's tech-status table). */
-const RESERVED_LOOKUP_IDS = new Set([33, 39, 49]);
+/** Halo's tech (agent) status table (HALO-API.md §9: "49 is tech status"); served so a client reading it gets wrong rows, not a 404. */
+export const TECH_STATUS_LOOKUP_ID = 49;
+/** Ids no lookup table drawn from a seed may take (confirmed ones, and Halo's tech-status table). */
+const RESERVED_LOOKUP_IDS = new Set<number>([CONFIRMED_LOOKUP_IDS.customerType, CONFIRMED_LOOKUP_IDS.quoteStatus, TECH_STATUS_LOOKUP_ID]);
 
 /**
  * The truth of seed `seed`. Deterministic: the same seed always answers the same.

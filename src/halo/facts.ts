@@ -56,6 +56,32 @@ export const DEFAULT_LOOKUP_IDS: HaloLookupIds = {
   pipelineStage: HALO_LOOKUPS.pipelineStage.value,
 };
 
+/**
+ * 49 is Halo's tech (agent) status table, not quote statuses (HALO-API.md §9). We read nothing from it; no unknown
+ * lookup id may be set to it (nor to a confirmed table's id).
+ */
+export const HALO_TECH_STATUS_LOOKUP = fact(49, 'one-source', 'HALO-API.md §9: "Quote Status lookup id 39 (49 is tech status)"');
+
+/** What each lookup table holds, in words an admin recognises in Halo (Configuration > Lookup Codes / Users). */
+export const HALO_LOOKUP_TITLES: Record<HaloLookupName, string> = {
+  customerType: 'Customer Types',
+  quoteStatus: 'Quote Status',
+  countryCode: 'Country Codes',
+  regionCode: 'Region Codes',
+  pipelineStage: 'Pipeline Stages',
+};
+
+/**
+ * A lookup row's values: `name`, then strings `value2`…`value9` (each with a `valueN_bool` twin), per the spec's
+ * `Lookup` schema. Which of them holds a country's 2-letter code, or a region's country code, is unknown (Halo's guide
+ * lists name, alpha-2, alpha-3 and numeric): the product finds the column whose values look like 2-letter codes.
+ */
+export const HALO_LOOKUP_VALUE_FIELDS = fact(
+  ['value2', 'value3', 'value4', 'value5', 'value6', 'value7', 'value8', 'value9'] as const,
+  'spec',
+  'halo-openapi.json Lookup; the alpha-2 column is discovered per table (HALO-API.md §6 Country/Region)',
+);
+
 /** In the Quote Status lookup, `fvalue3 = '1'` marks a status that closes the quote (Halo SQL, HALO-API.md §9). */
 export const QUOTE_STATUS_CLOSED_FLAG = fact('value3', 'confirmed', 'Halo SQL report: `fvalue3=\'1\'` marks a closed quote status (HALO-API.md §9)');
 

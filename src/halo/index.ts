@@ -18,6 +18,7 @@ export type { HaloLoaders, HaloLoaderOptions } from './loaders';
 export { diagnose } from './diagnose';
 export type { DiagnosticStep, DiagnosticStepName } from './diagnose';
 export type * from './types';
+export { lookupValues, isClosedQuoteStatus } from './lookups';
 export {
   HALO_WEBHOOK_EVENTS,
   HALO_WEBHOOK_AUTH,

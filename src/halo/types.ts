@@ -317,7 +317,9 @@ export interface HaloLookup extends Open {
   lookupid?: number | null;
   name?: string | null;
   value2?: string | null;
+  /** In the Quote Status table, '1' marks a status that closes the quote (`isClosedQuoteStatus`). */
   value3?: string | null;
+  value4?: string | null;
   inactive?: boolean | null;
   sequence?: number | null;
 }

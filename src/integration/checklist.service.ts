@@ -3,6 +3,7 @@ import { HaloConnectionRow, Tenant } from '../db/entities';
 import { buildChecklist, type Check, type ChecklistFacts } from './checklist';
 import type { HaloAccess } from './halo-access';
 import type { SettingsService } from './settings.service';
+import type { LookupTablesService } from './lookup-tables.service';
 
 /** Gathers the checklist's facts (ours from Postgres, Halo's through the cached catalog) and builds it. */
 /** What the sync side knows for the checklist (wired in by the composition root). */
@@ -23,6 +24,7 @@ export class ChecklistService {
   constructor(
     private readonly access: HaloAccess,
     private readonly settings: SettingsService,
+    private readonly lookupTables: LookupTablesService,
   ) {}
 
   async facts(em: EntityManager, tenantId: string): Promise<ChecklistFacts> {
@@ -33,6 +35,8 @@ export class ChecklistService {
     ]);
     let productGroups: ChecklistFacts['productGroups'] = null;
     let primaryClientNow: ChecklistFacts['primaryClientNow'] = null;
+    // Each table's read failure is in its own report (UNCHECKED); only a missing connection leaves them unknown.
+    const lookups = connection ? await this.lookupTables.reports(em, tenantId).catch(() => null) : null;
     if (connection) {
       try {
         const catalog = await this.access.catalogFor(em, tenantId);
@@ -56,6 +60,7 @@ export class ChecklistService {
       itemsWithoutGroup,
       webhooks,
       lastFullSyncAt,
+      lookups,
     };
   }
 

@@ -1,6 +1,7 @@
 import { normaliseWebsite } from '../tenants/tenants';
 import type { IntegrationSettingsDoc } from './settings';
 import type { Named } from './validate';
+import { lookupChecks, type LookupTableReport } from './lookup-tables';
 
 export type CheckStatus = 'OK' | 'ACTION_NEEDED' | 'WARNING' | 'UNKNOWN';
 
@@ -29,6 +30,8 @@ export interface ChecklistFacts {
   /** null: never installed. `realtime`/`polled`: which changes reach us by webhook and which only by schedule. */
   webhooks: { ok: boolean; detail: string; realtime?: string[]; polled?: string[] } | null;
   lastFullSyncAt: Date | null;
+  /** The lookup tables and their checks (`lookup-tables.ts`); null when not connected. */
+  lookups?: LookupTableReport[] | null;
 }
 
 const step = (f: ChecklistFacts, name: string) => f.connection?.steps.find((s) => s.step === name);
@@ -70,6 +73,9 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
         ? { id: 'pipeline_stages', title: 'Pipeline stages enabled in Halo', status: 'OK', detail: 'Enabled.' }
         : { id: 'pipeline_stages', title: 'Pipeline stages enabled in Halo', status: 'ACTION_NEEDED', detail: 'Pipeline stages are off, so opportunity stages cannot sync.', fix: 'In Halo: Configuration > Sales > General Settings, tick Enable Pipeline Stages, then run testHaloConnection.' },
   );
+
+  // Lookup ids no source gives (country, region, pipeline stage): wrong ones are named with the fix.
+  checks.push(...lookupChecks(f.lookups ?? null));
 
   if (!s.primaryClient) {
     add({ id: 'primary_client', title: 'Primary client chosen', status: 'ACTION_NEEDED', detail: 'No primary client (your own company in Halo) is chosen.', fix: `Choose the Halo client that is your company; its website must be ${f.tenantWebsite}.` });

@@ -1,5 +1,5 @@
-import type { HaloClient } from '../halo';
-import { HALO_LOOKUP_IDS } from '../halo/lookup-ids';
+import { isClosedQuoteStatus, type HaloClient, type HaloLookup } from '../halo';
+import { HALO_LOOKUPS } from '../halo/facts';
 import type { HaloCatalog, Named } from './validate';
 
 const named = (rows: { id: number; name?: string | null }[]): Named[] =>
@@ -61,28 +61,24 @@ export class CachedHaloCatalog implements HaloCatalog {
     return this.cached('statuses', async () => named(await this.halo.statuses.all()));
   }
 
-  private lookup(table: keyof typeof HALO_LOOKUP_IDS) {
-    return this.cached(`lookup:${table}`, async () => this.halo.lookupCodes(HALO_LOOKUP_IDS[table]));
+  /**
+   * The rows of one lookup table, by id. The confirmed tables are read at their constant ids; the unknown ones
+   * (country, region, pipeline stage) only through `LookupTablesService`, which checks them first.
+   */
+  lookupRows(lookupId: number): Promise<HaloLookup[]> {
+    return this.cached(`lookup:${lookupId}`, async () => this.halo.lookupCodes(lookupId));
   }
 
-  async quoteStatuses() {
-    return named(await this.lookup('quoteStatus'));
+  /** Quote statuses: lookup 39 (confirmed), each with whether it closes the quote. */
+  async quoteStatuses(): Promise<(Named & { closed: boolean })[]> {
+    const rows = await this.lookupRows(HALO_LOOKUPS.quoteStatus.value);
+    const closed = new Map(rows.map((r) => [r.id, isClosedQuoteStatus(r)]));
+    return named(rows).map((r) => ({ ...r, closed: closed.get(r.id) ?? false }));
   }
 
+  /** Customer types: lookup 33 (confirmed). */
   async customerTypes() {
-    return named(await this.lookup('customerType'));
-  }
-
-  async pipelineStages() {
-    return named(await this.lookup('pipelineStage'));
-  }
-
-  async countries() {
-    return (await this.lookup('countryCode')).map((c) => ({ id: c.id, name: c.name ?? `#${c.id}`, code: c.value2 ?? null }));
-  }
-
-  async regions() {
-    return (await this.lookup('regionCode')).map((c) => ({ id: c.id, name: c.name ?? `#${c.id}`, code: c.value2 ?? null }));
+    return named(await this.lookupRows(HALO_LOOKUPS.customerType.value));
   }
 
   item(id: number) {

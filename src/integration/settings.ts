@@ -1,3 +1,5 @@
+import { DEFAULT_LOOKUP_IDS, UNKNOWN_LOOKUPS, type HaloLookupIds, type UnknownLookupName } from '../halo/facts';
+
 /**
  * The tenant's integration settings (setup guide steps 5–6): one document per tenant, saved section by section,
  * each save all-or-nothing and recorded in the configuration history.
@@ -71,6 +73,11 @@ export interface IntegrationSettingsDoc {
   quoteStatuses: QuoteStatusMapping[];
   productDefaults: ProductDefaults;
   accountCodes: AccountCodes;
+  /**
+   * Halo lookup table ids no source gives (country, region, pipeline stage), as the tenant's admin confirmed them.
+   * A missing key means the default of `src/halo/facts.ts` is in use, unconfirmed.
+   */
+  lookupIds: Partial<HaloLookupIds>;
 }
 
 export type SettingsSection = keyof IntegrationSettingsDoc;
@@ -92,6 +99,7 @@ export function emptySettings(): IntegrationSettingsDoc {
     quoteStatuses: [],
     productDefaults: { shippingItemId: null, defaultGroupId: null },
     accountCodes: { groups: [], items: [] },
+    lookupIds: {},
   };
 }
 
@@ -113,4 +121,14 @@ export function resolveAccountCode(
   const group = product.haloGroupId != null ? codes.groups.find((c) => c.haloGroupId === product.haloGroupId) : undefined;
   if (group) return { code: group.code, source: 'group' };
   return null;
+}
+
+/** The lookup id in use for each unknown table, and whether the admin set it or it is our unconfirmed default. */
+export function effectiveLookupIds(settings: Pick<IntegrationSettingsDoc, 'lookupIds'>): Record<UnknownLookupName, { id: number; source: 'ADMIN' | 'DEFAULT' }> {
+  const out = {} as Record<UnknownLookupName, { id: number; source: 'ADMIN' | 'DEFAULT' }>;
+  for (const name of UNKNOWN_LOOKUPS) {
+    const set = settings.lookupIds?.[name];
+    out[name] = typeof set === 'number' ? { id: set, source: 'ADMIN' } : { id: DEFAULT_LOOKUP_IDS[name], source: 'DEFAULT' };
+  }
+  return out;
 }

@@ -1,4 +1,5 @@
 import { normaliseWebsite } from '../tenants/tenants';
+import { HALO_LOOKUPS, HALO_LOOKUP_TITLES, HALO_TECH_STATUS_LOOKUP, UNKNOWN_LOOKUPS, type HaloLookupIds, type UnknownLookupName } from '../halo/facts';
 import {
   ADDRESS_FIELDS,
   OPPORTUNITY_STATUSES,
@@ -14,7 +15,7 @@ import {
 /** One bad field: where (a path into the mutation's input), why, and a stable code. */
 export interface FieldError {
   path: string;
-  code: 'REQUIRED' | 'UNKNOWN_HALO_ID' | 'NOT_A_PRODUCT_GROUP' | 'DUPLICATE' | 'CONFLICT' | 'WEBSITE_MISMATCH' | 'INVALID';
+  code: 'REQUIRED' | 'UNKNOWN_HALO_ID' | 'NOT_A_PRODUCT_GROUP' | 'DUPLICATE' | 'CONFLICT' | 'WEBSITE_MISMATCH' | 'INVALID' | 'CLOSED_STATUS' | 'LOOKUP_UNVERIFIED' | 'LOOKUP_MISMATCH' | 'RESERVED_LOOKUP';
   message: string;
 }
 
@@ -30,9 +31,9 @@ export interface HaloCatalog {
   assetGroups(): Promise<(Named & { isProductGroup: boolean })[]>;
   opportunityTypes(): Promise<Named[]>;
   statuses(): Promise<Named[]>;
-  quoteStatuses(): Promise<Named[]>;
+  /** Halo's quote statuses (lookup 39), each with whether it closes the quote. */
+  quoteStatuses(): Promise<(Named & { closed: boolean })[]>;
   customerTypes(): Promise<Named[]>;
-  pipelineStages(): Promise<Named[]>;
   item(id: number): Promise<(Named & { groupId: number | null }) | null>;
 }
 
@@ -162,20 +163,43 @@ export async function validateCompanies(catalog: HaloCatalog, s: CompanySettings
   return errors;
 }
 
-export async function validateQuoteStatuses(catalog: HaloCatalog, mappings: QuoteStatusMapping[]): Promise<FieldError[]> {
+/**
+ * Pipeline stages as the quote-status validator needs them: the rows of the tenant's Pipeline Stage lookup once it
+ * passed its check, else why it did not (its id is unknown and may be wrong: `lookup-tables.ts`).
+ */
+export type PipelineStagesForValidation = { rows: Named[] } | { unverified: string };
+
+/** Statuses a quote still being worked on must not map to a Halo status that closes the quote. */
+const OPEN_QUOTE_STATUSES = new Set(['DRAFT', 'SENT']);
+
+export async function validateQuoteStatuses(catalog: HaloCatalog, mappings: QuoteStatusMapping[], stages: PipelineStagesForValidation): Promise<FieldError[]> {
   const errors: FieldError[] = [];
-  const [quoteStatuses, statuses, stages] = await Promise.all([catalog.quoteStatuses(), catalog.statuses(), catalog.pipelineStages()]);
-  const q = ids(quoteStatuses);
+  const [quoteStatuses, statuses] = await Promise.all([catalog.quoteStatuses(), catalog.statuses()]);
+  const q = new Map(quoteStatuses.map((r) => [r.id, r]));
   const st = ids(statuses);
-  const ps = ids(stages);
+  const ps = 'rows' in stages ? ids(stages.rows) : null;
   const dup = duplicates(mappings.map((m) => m.status));
   mappings.forEach((m, i) => {
     if (dup.has(m.status)) errors.push({ path: `mappings.${i}.status`, code: 'DUPLICATE', message: `${m.status} is mapped more than once` });
-    if (!q.has(m.haloQuoteStatusId)) errors.push({ path: `mappings.${i}.haloQuoteStatusId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no quote status with id ${m.haloQuoteStatusId}` });
+    const quoteStatus = q.get(m.haloQuoteStatusId);
+    if (!quoteStatus) errors.push({ path: `mappings.${i}.haloQuoteStatusId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no quote status with id ${m.haloQuoteStatusId}` });
+    else if (quoteStatus.closed && OPEN_QUOTE_STATUSES.has(m.status)) {
+      errors.push({
+        path: `mappings.${i}.haloQuoteStatusId`,
+        code: 'CLOSED_STATUS',
+        message: `Halo quote status ${m.haloQuoteStatusId} "${quoteStatus.name}" closes the quote (System use = Closed), so it cannot stand for ${m.status}`,
+      });
+    }
     if (m.haloOpportunityStatusId !== null && !st.has(m.haloOpportunityStatusId)) {
       errors.push({ path: `mappings.${i}.haloOpportunityStatusId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no status with id ${m.haloOpportunityStatusId}` });
     }
-    if (m.haloPipelineStageId !== null && !ps.has(m.haloPipelineStageId)) {
+    if (m.haloPipelineStageId !== null && !ps) {
+      errors.push({
+        path: `mappings.${i}.haloPipelineStageId`,
+        code: 'LOOKUP_UNVERIFIED',
+        message: `pipeline stages cannot be checked: ${'unverified' in stages ? stages.unverified : ''} Confirm the Pipeline Stage lookup id (setHaloLookupIds) first.`,
+      });
+    } else if (m.haloPipelineStageId !== null && !ps!.has(m.haloPipelineStageId)) {
       errors.push({ path: `mappings.${i}.haloPipelineStageId`, code: 'UNKNOWN_HALO_ID', message: `Halo has no pipeline stage with id ${m.haloPipelineStageId}` });
     }
     if (m.haloOpportunityStatusId === null && m.haloPipelineStageId === null) {
@@ -186,6 +210,51 @@ export async function validateQuoteStatuses(catalog: HaloCatalog, mappings: Quot
     if (!mappings.some((m) => m.status === status)) errors.push({ path: 'mappings', code: 'REQUIRED', message: `map the ${status} quote status` });
   }
   return errors;
+}
+
+/** Ids no unknown lookup may take: the confirmed tables' and the tech-status table's. */
+const RESERVED_LOOKUP_IDS = new Map<number, string>([
+  [HALO_LOOKUPS.customerType.value, HALO_LOOKUP_TITLES.customerType],
+  [HALO_LOOKUPS.quoteStatus.value, HALO_LOOKUP_TITLES.quoteStatus],
+  [HALO_TECH_STATUS_LOOKUP.value, 'Tech Status'],
+]);
+
+/**
+ * The lookup ids an admin sets (format only; their contents are checked against Halo by the caller). A key left
+ * out keeps its current value, null returns it to the default. Every id in use afterwards must be distinct.
+ */
+export function validateLookupIds(
+  input: Partial<Record<UnknownLookupName, number | null>>,
+  current: Partial<HaloLookupIds>,
+  defaults: HaloLookupIds,
+): { errors: FieldError[]; next: Partial<HaloLookupIds> } {
+  const errors: FieldError[] = [];
+  const next: Partial<HaloLookupIds> = { ...current };
+  for (const key of UNKNOWN_LOOKUPS) {
+    const v = input[key];
+    if (v === undefined) continue;
+    if (v === null) {
+      delete next[key];
+      continue;
+    }
+    if (!Number.isSafeInteger(v) || v <= 0) {
+      errors.push({ path: key, code: 'INVALID', message: 'a lookup id is a positive whole number' });
+      continue;
+    }
+    const reserved = RESERVED_LOOKUP_IDS.get(v);
+    if (reserved) {
+      errors.push({ path: key, code: 'RESERVED_LOOKUP', message: `lookup ${v} is Halo's ${reserved} table, not ${HALO_LOOKUP_TITLES[key]}` });
+      continue;
+    }
+    next[key] = v;
+  }
+  const inUse = UNKNOWN_LOOKUPS.map((key) => ({ key, id: next[key] ?? defaults[key] }));
+  for (const { key, id } of inUse) {
+    if (input[key] === undefined || input[key] === null || errors.some((e) => e.path === key)) continue;
+    const other = inUse.find((o) => o.key !== key && o.id === id);
+    if (other) errors.push({ path: key, code: 'DUPLICATE', message: `lookup ${id} is already used for ${HALO_LOOKUP_TITLES[other.key]}` });
+  }
+  return { errors, next };
 }
 
 export async function validateProductDefaults(catalog: HaloCatalog, d: ProductDefaults): Promise<FieldError[]> {

@@ -28,7 +28,7 @@ describe('a worker killed mid-push', () => {
     api = await startTestApp({ ROLES: 'api' }, { databaseUrl: db.url });
     tenant = await api.newTenant('Acme Managed Services', 'acme.example');
     await connect(tenant.gql, sim);
-    await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id));
+    await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id), sim.truth.lookupIds);
     const run = await api.app.sync.service.start(api.app.orm.em.fork(), tenant.tenantId, { kind: 'FULL', entities: ['productGroups', 'companies', 'items'] });
     await api.app.sync.engine.execute(run.id);
   });

@@ -42,7 +42,7 @@ describe('opportunities both ways', () => {
     ({ gql, tenantId } = await t.newTenant('Acme Managed Services', 'acme.example'));
     await connect(gql, sim);
     const shipping = Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id);
-    await configureDefaults(gql, shipping);
+    await configureDefaults(gql, shipping, sim.truth.lookupIds);
     expect((await syncAndWait(gql, { full: true })).status).toBe('SUCCEEDED');
     const [row] = await t.app.orm.em.getConnection().execute(
       `select c.id, c.halo_id, ct.id as contact_id, ct.halo_id as contact_halo_id

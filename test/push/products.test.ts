@@ -41,7 +41,7 @@ describe('products to Halo', () => {
     shipping = Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id);
     // Types: hardware, software → LICENSE, managed → SERVICE, services → LABOR, cloud → SOFTWARE, accessories → HARDWARE;
     // default group: services.
-    await configureDefaults(gql, shipping);
+    await configureDefaults(gql, shipping, sim.truth.lookupIds);
     await gql.expectData(SetAccountCodesDocument, { input: { groups: [{ haloGroupId: GROUPS.managed, code: 'REV-MANAGED' }], items: [] } });
     expect((await syncAndWait(gql, { full: true })).status).toBe('SUCCEEDED');
   });

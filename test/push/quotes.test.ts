@@ -34,7 +34,7 @@ describe('quotes pushed to Halo', () => {
     ({ gql, tenantId } = await t.newTenant('Acme Managed Services', 'acme.example'));
     await connect(gql, sim);
     shippingItem = Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id);
-    await configureDefaults(gql, shippingItem);
+    await configureDefaults(gql, shippingItem, sim.truth.lookupIds);
     await gql.expectData(SetAccountCodesDocument, { input: { groups: [{ haloGroupId: GROUPS.hardware, code: '4000-HW' }, { haloGroupId: GROUPS.services, code: '4300-SVC' }], items: [] } });
     sim.control.updateSettings({ create_so_on_quote_approved: true });
     expect((await syncAndWait(gql, { full: true })).status).toBe('SUCCEEDED');

@@ -6,7 +6,9 @@ import {
   SetProductDefaultsDocument,
   SetProductGroupMappingsDocument,
   SetQuoteStatusMappingDocument,
+  SetHaloLookupIdsDocument,
 } from '../generated/graphql';
+import type { SimTruth } from '../../src/halo-sim';
 
 /** Ids in the simulator's demo data (src/halo-sim/seed.ts). */
 export const PRIMARY = 12;
@@ -41,8 +43,20 @@ export const quoteStatusMapping = [
 
 export const addressMapping = { street: 'line1' as const, street2: 'line2' as const, city: 'line3' as const, state: 'line4' as const, postalCode: 'postcode' as const };
 
-/** Configures a connected tenant the way an admin would after step 4 of the setup guide. */
-export async function configureDefaults(gql: ReturnType<typeof graphqlClient>, shippingItemId: number): Promise<void> {
+/**
+ * Confirms the lookup ids no public source gives (country, region, pipeline stage) as an admin would after finding
+ * them in Halo. The test's oracle is the simulator's truth (`sim.truth.lookupIds`), never the product's defaults.
+ */
+export async function confirmLookupIds(gql: ReturnType<typeof graphqlClient>, ids: SimTruth['lookupIds']): Promise<void> {
+  await gql.expectData(SetHaloLookupIdsDocument, { input: { countryCode: ids.countryCode, regionCode: ids.regionCode, pipelineStage: ids.pipelineStage } });
+}
+
+/**
+ * Configures a connected tenant the way an admin would after step 4 of the setup guide. `lookupIds`: the
+ * simulator's (`sim.truth.lookupIds`), confirmed first since the quote-status mapping names pipeline stages.
+ */
+export async function configureDefaults(gql: ReturnType<typeof graphqlClient>, shippingItemId: number, lookupIds: SimTruth['lookupIds']): Promise<void> {
+  await confirmLookupIds(gql, lookupIds);
   await gql.expectData(SetPrimaryClientDocument, { haloClientId: PRIMARY });
   await gql.expectData(SetProductGroupMappingsDocument, {
     mappings: ALL_PRODUCT_GROUPS.map((haloGroupId, i) => ({ haloGroupId, productType: PRODUCT_TYPES[i] })),

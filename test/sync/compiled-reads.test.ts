@@ -37,7 +37,7 @@ describe('compiled reads', () => {
     const tenant = await compiled.newTenant('Acme Managed Services', 'acme.example');
     ({ apiKey, tenantId } = tenant);
     await connect(tenant.gql, sim);
-    await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id));
+    await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id), sim.truth.lookupIds);
     expect((await syncAndWait(tenant.gql, { full: true })).status).toBe('SUCCEEDED');
     otherKey = (await compiled.newTenant('Other MSP', 'other.example')).apiKey;
     model = readModelFor(await buildFederatedSchema(), compiled.app.orm);

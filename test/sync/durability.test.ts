@@ -25,7 +25,7 @@ describe('sync durability across processes', () => {
     api = await startTestApp({ ROLES: 'api', SYNC_STALE_AFTER_SECONDS: '2' }, { databaseUrl: db.url });
     tenant = await api.newTenant('Acme Managed Services', 'acme.example');
     await connect(tenant.gql, sim);
-    await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id));
+    await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id), sim.truth.lookupIds);
   });
   afterAll(async () => {
     for (const o of others) await o.app.stop();

@@ -32,7 +32,7 @@ describe('sync from Halo', () => {
     ({ gql, tenantId } = await t.newTenant('Acme Managed Services', 'acme.example'));
     await connect(gql, sim);
     const shipping = Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id);
-    await configureDefaults(gql, shipping);
+    await configureDefaults(gql, shipping, sim.truth.lookupIds);
     first = await syncAndWait(gql, { full: true });
   });
   afterAll(async () => {

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { HaloError } from '../../halo';
 import { NotConnectedError } from '../../integration/halo-access';
 import { InputError } from '../../common/input-error';
+import { LookupUnverifiedError } from '../../integration/lookup-tables.service';
 
 /**
  * Service errors as GraphQL errors with a stable code: bad input names the field (prefixed with the argument),
@@ -16,6 +17,10 @@ export function toGraphQLError(err: unknown, argument: string): unknown {
     });
   }
   if (err instanceof NotConnectedError) return new GraphQLError(err.message, { extensions: { code: err.code } });
+  if (err instanceof LookupUnverifiedError) {
+    const r = err.report;
+    return new GraphQLError(err.message, { extensions: { code: err.code, lookup: r.key, lookupId: r.lookupId, verdict: r.verdict, fix: r.fix } });
+  }
   if (err instanceof HaloError) {
     return new GraphQLError(`Halo: ${err.message}`, { extensions: { code: `HALO_${err.kind.toUpperCase()}`, retryable: err.retryable } });
   }

@@ -24,6 +24,11 @@ class HaloCodeOption extends HaloOption {
   @Field(() => String, { nullable: true }) code!: string | null;
 }
 
+@ObjectType('HaloQuoteStatusOption', { simpleResolvers: true, description: 'A Halo quote status (lookup 39).' })
+class HaloQuoteStatusOption extends HaloOption {
+  @Field(() => Boolean, { description: 'Whether the status closes the quote (System use = Closed; value3 = "1").' }) closed!: boolean;
+}
+
 @ObjectType('HaloLookups', { simpleResolvers: true, description: 'Live lists from Halo for the integration screens (cached for a minute).' })
 class HaloLookups {}
 
@@ -43,6 +48,11 @@ class SetupCheck {
   @Field(() => String) detail!: string;
   @Field(() => String, { nullable: true }) fix!: string | null;
 }
+
+const named = (r: { id: number; name: string }) => r.name || `#${r.id}`;
+const byName = <T extends { name: string }>(rows: T[]) => rows.sort((a, b) => a.name.localeCompare(b.name));
+const options = (rows: { id: number; name: string }[]) => byName(rows.map((r) => ({ id: r.id, name: named(r) })));
+const coded = (rows: { id: number; name: string; code?: string | null }[]) => byName(rows.map((r) => ({ id: r.id, name: named(r), code: r.code ?? null })));
 
 const clampLimit = (n: number) => Math.min(Math.max(n, 1), 100);
 
@@ -81,14 +91,17 @@ export class LookupsResolver {
     return guard('statuses', async () => (await this.catalog(ctx)).statuses());
   }
 
-  @FieldResolver(() => [HaloOption])
+  @FieldResolver(() => [HaloQuoteStatusOption], { description: 'Quote statuses (lookup 39, confirmed).' })
   quoteStatuses(@Ctx() ctx: GraphQLContext) {
     return guard('quoteStatuses', async () => (await this.catalog(ctx)).quoteStatuses());
   }
 
-  @FieldResolver(() => [HaloOption])
+  @FieldResolver(() => [HaloOption], {
+    nullable: true,
+    description: 'Pipeline stages, from the tenant’s Pipeline Stage lookup once its rows pass their check; otherwise null with a HALO_LOOKUP_UNVERIFIED error naming the fix.',
+  })
   pipelineStages(@Ctx() ctx: GraphQLContext) {
-    return guard('pipelineStages', async () => (await this.catalog(ctx)).pipelineStages());
+    return guard('pipelineStages', async () => options((await ctx.services.lookupTables.servable(ctx.em, ctx.tenantId, 'pipelineStage')).rows));
   }
 
   @FieldResolver(() => [HaloOption], { description: 'Customer types, e.g. the prospect type for imported accounts.' })
@@ -115,14 +128,20 @@ export class LookupsResolver {
     return guard('taxCodes', async () => (await this.catalog(ctx)).taxCodes());
   }
 
-  @FieldResolver(() => [HaloCodeOption])
+  @FieldResolver(() => [HaloCodeOption], {
+    nullable: true,
+    description: 'Countries with their 2-letter code, once the tenant’s Country Codes lookup passes its check; otherwise null with a HALO_LOOKUP_UNVERIFIED error naming the fix.',
+  })
   countries(@Ctx() ctx: GraphQLContext) {
-    return guard('countries', async () => (await this.catalog(ctx)).countries());
+    return guard('countries', async () => coded((await ctx.services.lookupTables.servable(ctx.em, ctx.tenantId, 'countryCode')).rows));
   }
 
-  @FieldResolver(() => [HaloCodeOption])
+  @FieldResolver(() => [HaloCodeOption], {
+    nullable: true,
+    description: 'Regions with their country’s 2-letter code, once the tenant’s Region Codes lookup passes its check; otherwise null with a HALO_LOOKUP_UNVERIFIED error naming the fix.',
+  })
   regions(@Ctx() ctx: GraphQLContext) {
-    return guard('regions', async () => (await this.catalog(ctx)).regions());
+    return guard('regions', async () => coded((await ctx.services.lookupTables.servable(ctx.em, ctx.tenantId, 'regionCode')).rows));
   }
 }
 

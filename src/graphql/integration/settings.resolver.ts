@@ -72,7 +72,8 @@ export class SettingsResolver {
 
   @Mutation(() => IntegrationSettingsType, { description: 'Draft, Sent, Approved and Declined → Halo quote status and opportunity status or pipeline stage.' })
   setQuoteStatusMapping(@Arg('mappings', () => [QuoteStatusMappingType]) mappings: QuoteStatusMappingType[], @Ctx() ctx: GraphQLContext) {
-    return this.save(ctx, '', 'quoteStatuses', mappings, (c) => v.validateQuoteStatuses(c, mappings));
+    // Pipeline stage ids are checked against the tenant's Pipeline Stage lookup, and only once that table passed its check.
+    return this.save(ctx, '', 'quoteStatuses', mappings, async (c) => v.validateQuoteStatuses(c, mappings, await ctx.services.lookupTables.stagesForValidation(ctx.em, ctx.tenantId)));
   }
 
   @Mutation(() => IntegrationSettingsType)

@@ -108,6 +108,13 @@ export class AccountCodesType {
   @Field(() => [ItemAccountCodeType]) items!: ItemAccountCodeType[];
 }
 
+@ObjectType('HaloLookupIdSettings', { simpleResolvers: true, description: 'Halo lookup ids an admin confirmed; null means our unconfirmed default is in use (see haloLookupTables).' })
+export class HaloLookupIdSettingsType {
+  @Field(() => Int, { nullable: true, description: 'Country Codes lookup id.' }) countryCode!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Region Codes lookup id.' }) regionCode!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Pipeline Stages lookup id.' }) pipelineStage!: number | null;
+}
+
 @ObjectType('IntegrationSettings', { simpleResolvers: true })
 export class IntegrationSettingsType {
   @Field(() => PrimaryClientType, { nullable: true }) primaryClient!: PrimaryClientType | null;
@@ -117,6 +124,7 @@ export class IntegrationSettingsType {
   @Field(() => [QuoteStatusMappingType]) quoteStatuses!: QuoteStatusMappingType[];
   @Field(() => ProductDefaultsType) productDefaults!: ProductDefaultsType;
   @Field(() => AccountCodesType) accountCodes!: AccountCodesType;
+  @Field(() => HaloLookupIdSettingsType, { description: 'Lookup ids set by an admin (setHaloLookupIds).' }) lookupIds!: HaloLookupIdSettingsType;
 }
 
 @ObjectType('ResolvedAccountCode', { simpleResolvers: true })
@@ -128,7 +136,7 @@ export class ResolvedAccountCodeType {
 @ObjectType('ConfigChange', { simpleResolvers: true, description: 'One change to the integration configuration.' })
 export class ConfigChangeType {
   @Field(() => ID) id!: string;
-  @Field(() => String, { description: 'connection, primaryClient, productGroups, opportunities, companies, quoteStatuses, productDefaults or accountCodes' })
+  @Field(() => String, { description: 'connection, primaryClient, productGroups, opportunities, companies, quoteStatuses, productDefaults, accountCodes or lookupIds' })
   section!: string;
   @Field(() => Date) at!: Date;
   @Field(() => ID, { nullable: true, description: 'The API key that made the change.' }) apiKeyId!: string | null;
