@@ -33,8 +33,11 @@ describe('connecting a tenant to Halo', () => {
     expect(lookups.haloLookups.productGroups.map((g) => g.name)).not.toContain('Workstations');
     expect(lookups.haloLookups.productGroups.map((g) => g.name)).toContain('Hardware');
     expect(lookups.haloLookups.opportunityTypes.map((x) => x.name)).toContain('Opportunity');
+    // Quote statuses come from the confirmed lookup 39, with Halo's closed flag (value3 = '1'); test/connect/lookups.test.ts
+    // covers the lookups whose ids are unknown (countries, regions, pipeline stages).
     expect(lookups.haloLookups.quoteStatuses.map((x) => x.name)).toEqual(expect.arrayContaining(['Draft', 'Sent', 'Approved', 'Declined']));
-    expect(lookups.haloLookups.countries.find((c) => c.code === 'GB')?.name).toBe('United Kingdom');
+    expect(lookups.haloLookups.quoteStatuses.find((x) => x.name === 'Draft')?.closed).toBe(false);
+    expect(lookups.haloLookups.quoteStatuses.find((x) => x.name === 'Declined')?.closed).toBe(true);
   });
 
   it('stops at the URL step for an address that is not Halo or not reachable', async () => {

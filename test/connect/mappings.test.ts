@@ -16,7 +16,8 @@ import {
 } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { connectInput, startSim } from '../support/halo';
-import { addressMapping, ALL_PRODUCT_GROUPS, GROUPS, opportunityMapping, PRIMARY, PRODUCT_TYPES, quoteStatusMapping } from '../support/mappings';
+import { addressMapping, ALL_PRODUCT_GROUPS, confirmLookupIds, GROUPS, opportunityMapping, PRIMARY, PRODUCT_TYPES, quoteStatusMapping } from '../support/mappings';
+import { DEFAULT_LOOKUP_IDS, UNKNOWN_LOOKUPS } from '../../src/halo/facts';
 
 const address = addressMapping;
 
@@ -57,6 +58,10 @@ describe('mappings and defaults', () => {
       expect(byId[id].fix, id).toBeTruthy();
     }
     expect(byId.product_groups.detail).toMatch(/6 of 6 product groups/);
+    // Lookup ids no source gives: our defaults, wrong wherever this Halo (the oracle) has them elsewhere.
+    for (const key of UNKNOWN_LOOKUPS) {
+      if (sim.truth.lookupIds[key] !== DEFAULT_LOOKUP_IDS[key]) expect(byId[`lookup_${key}`], key).toMatchObject({ status: 'ACTION_NEEDED', fix: expect.stringContaining('setHaloLookupIds') });
+    }
   });
 
   it('accepts the MSP’s own company as primary client and rejects one whose website differs or is missing', async () => {
@@ -123,6 +128,19 @@ describe('mappings and defaults', () => {
   });
 
   it('maps the four quote statuses, each to a Halo quote status and an opportunity status or stage', async () => {
+    if (sim.truth.lookupIds.pipelineStage !== DEFAULT_LOOKUP_IDS.pipelineStage) {
+      // Stage ids are checked against the Pipeline Stage lookup, and only once that table is confirmed.
+      const unverified = await gql.request(SetQuoteStatusMappingDocument, { mappings: quoteStatusMapping });
+      expect(fieldErrors(unverified).map((e) => `${e.path}:${e.code}`)).toEqual([
+        'mappings.0.haloPipelineStageId:LOOKUP_UNVERIFIED',
+        'mappings.1.haloPipelineStageId:LOOKUP_UNVERIFIED',
+        'mappings.2.haloPipelineStageId:LOOKUP_UNVERIFIED',
+      ]);
+    }
+    await confirmLookupIds(gql, sim.truth.lookupIds);
+    // A status that closes the quote in Halo (value3 = '1') cannot stand for a quote still being worked on.
+    const closing = await gql.request(SetQuoteStatusMappingDocument, { mappings: [{ ...quoteStatusMapping[0], haloQuoteStatusId: 3 }, ...quoteStatusMapping.slice(1)] });
+    expect(fieldErrors(closing).map((e) => `${e.path}:${e.code}`)).toEqual(['mappings.0.haloQuoteStatusId:CLOSED_STATUS']);
     const bad = await gql.request(SetQuoteStatusMappingDocument, {
       mappings: [
         { ...quoteStatusMapping[0], haloQuoteStatusId: 99 },
@@ -168,6 +186,7 @@ describe('mappings and defaults', () => {
       'accountCodes',
       'productDefaults',
       'quoteStatuses',
+      'lookupIds',
       'companies',
       'opportunities',
       'productGroups',

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HaloRecord, LOOKUP_IDS, startHaloSim } from '../../src/halo-sim';
+import { CONFIRMED_LOOKUP_IDS, HaloRecord, QUOTE_STATUS, TECH_STATUS_LOOKUP_ID, startHaloSim, truthFor } from '../../src/halo-sim';
 import { SimFixture, simFixture, tokenFor } from './helpers';
 
 type Envelope = { record_count: number; page_no?: number; page_size?: number } & Record<string, any>;
@@ -193,13 +193,55 @@ describe('Halo simulator: lists, envelopes, paging and filters', () => {
     expect(withInactive.map((t) => t.id)).toEqual([32, 33, 34]);
   });
 
-  it('serves quote statuses, countries and regions (filtered by country) as lookups', async () => {
-    const statuses = (await f.get<HaloRecord[]>(`/api/Lookup?lookupid=${LOOKUP_IDS.quoteStatus}`)).json;
-    expect(statuses.map((s) => s.name)).toEqual(['Draft', 'Sent', 'Approved', 'Declined', 'Expired']);
-    const countries = (await f.get<HaloRecord[]>(`/api/Lookup?lookupid=${LOOKUP_IDS.countryCode}`)).json;
+  it('serves quote statuses at the confirmed lookup 39, the closed flag as value3 = "1", and tech statuses at 49', async () => {
+    expect(f.sim.truth.lookupIds).toMatchObject({ customerType: 33, quoteStatus: 39 });
+    expect(CONFIRMED_LOOKUP_IDS).toEqual({ customerType: 33, quoteStatus: 39 });
+    const statuses = (await f.get<HaloRecord[]>('/api/Lookup?lookupid=39')).json;
+    expect(statuses.map((s) => [s.name, s.value3])).toEqual([['Draft', '0'], ['Sent', '0'], ['Approved', '1'], ['Declined', '1'], ['Expired', '1']]);
+    // 49 is Halo's tech-status table: reading quote statuses there gives wrong names for the same ids, not a 404.
+    const tech = (await f.get<HaloRecord[]>(`/api/Lookup?lookupid=${TECH_STATUS_LOOKUP_ID}`)).json;
+    expect(tech.map((s) => s.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(tech.map((s) => s.name)).not.toContain('Draft');
+    // A quote's open/closed filters follow value3.
+    const approved = control().list('quotes')[0]!;
+    control().update('quotes', approved.id as number, { status: QUOTE_STATUS.approved });
+    const closed = (await f.get<Envelope>('/api/Quotation?closed=true')).json.quotes as HaloRecord[];
+    const open = (await f.get<Envelope>('/api/Quotation?open=true')).json.quotes as HaloRecord[];
+    expect(ids(closed)).toContain(approved.id);
+    expect(ids(open)).not.toContain(approved.id);
+    expect(open.every((q) => q.status === QUOTE_STATUS.draft || q.status === QUOTE_STATUS.sent)).toBe(true);
+  });
+
+  it('serves countries, regions (filtered by country) and pipeline stages at the lookup ids of its truth', async () => {
+    const { countryCode, regionCode, pipelineStage } = f.sim.truth.lookupIds;
+    const countries = (await f.get<HaloRecord[]>(`/api/Lookup?lookupid=${countryCode}`)).json;
     const gb = countries.find((c) => c.value2 === 'GB') as HaloRecord;
-    const regions = (await f.get<HaloRecord[]>(`/api/Lookup?lookupid=${LOOKUP_IDS.regionCode}&country_code_id=${String(gb.id)}`)).json;
+    expect(gb).toMatchObject({ name: 'United Kingdom', value3: 'GBR' });
+    const regions = (await f.get<HaloRecord[]>(`/api/Lookup?lookupid=${regionCode}&country_code_id=${String(gb.id)}`)).json;
     expect(regions.map((r) => r.name)).toEqual(['England', 'Scotland', 'Wales', 'Northern Ireland']);
+    const stages = (await f.get<HaloRecord[]>(`/api/Lookup?lookupid=${pipelineStage}`)).json;
+    expect(stages.map((s) => s.name)).toContain('Qualified');
+    // Halo-resolved names on records come from the same tables.
+    const site = control().list('sites', (x) => typeof x.region_code === 'number' && x.region_code > 0)[0]!;
+    expect(site.region_code_name).toBe(control().list('lookups', (l) => l.lookupid === regionCode && l.id === site.region_code)[0]?.name);
+    // An id no table has answers an empty list.
+    expect((await f.get<HaloRecord[]>('/api/Lookup?lookupid=4999')).json).toEqual([]);
+  });
+
+  it('draws the unknown lookup ids from the truth seed, never a confirmed or the tech-status id', async () => {
+    const seen = new Set<string>();
+    for (const seed of [1, 2, 3, 4, 5, 12]) {
+      const { countryCode, regionCode, pipelineStage } = truthFor(seed).lookupIds;
+      expect(new Set([countryCode, regionCode, pipelineStage, 33, 39, 49]).size, `seed ${seed}`).toBe(6);
+      seen.add(`${countryCode}/${regionCode}/${pipelineStage}`);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+    const other = await startHaloSim({ truthSeed: 4, rateLimit: false });
+    try {
+      expect(other.control.list('lookups', (l) => l.lookupid === truthFor(4).lookupIds.countryCode).length).toBeGreaterThan(5);
+    } finally {
+      await other.stop();
+    }
   });
 
   it('exposes the pipeline-stages setting through /api/Control', async () => {
