@@ -35,8 +35,16 @@ export class ChecklistService {
     ]);
     let productGroups: ChecklistFacts['productGroups'] = null;
     let primaryClientNow: ChecklistFacts['primaryClientNow'] = null;
-    // Each table's read failure is in its own report (UNCHECKED); only a missing connection leaves them unknown.
-    const lookups = connection ? await this.lookupTables.reports(em, tenantId).catch(() => null) : null;
+    // A table Halo did not answer for is UNCHECKED in its own report; anything else leaves all three UNKNOWN, with why.
+    let lookups: ChecklistFacts['lookups'] = null;
+    let lookupsError: string | undefined;
+    if (connection) {
+      try {
+        lookups = await this.lookupTables.reports(em, tenantId);
+      } catch (err) {
+        lookupsError = err instanceof Error ? err.message : String(err);
+      }
+    }
     if (connection) {
       try {
         const catalog = await this.access.catalogFor(em, tenantId);
@@ -61,6 +69,7 @@ export class ChecklistService {
       webhooks,
       lastFullSyncAt,
       lookups,
+      ...(lookupsError ? { lookupsError } : {}),
     };
   }
 

@@ -32,6 +32,8 @@ export interface ChecklistFacts {
   lastFullSyncAt: Date | null;
   /** The lookup tables and their checks (`lookup-tables.ts`); null when not connected. */
   lookups?: LookupTableReport[] | null;
+  /** Why the lookup tables could not be checked at all, when connected. */
+  lookupsError?: string;
 }
 
 const step = (f: ChecklistFacts, name: string) => f.connection?.steps.find((s) => s.step === name);
@@ -75,7 +77,7 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
   );
 
   // Lookup ids no source gives (country, region, pipeline stage): wrong ones are named with the fix.
-  checks.push(...lookupChecks(f.lookups ?? null));
+  checks.push(...lookupChecks(f.lookups ?? null, f.lookupsError));
 
   if (!s.primaryClient) {
     add({ id: 'primary_client', title: 'Primary client chosen', status: 'ACTION_NEEDED', detail: 'No primary client (your own company in Halo) is chosen.', fix: `Choose the Halo client that is your company; its website must be ${f.tenantWebsite}.` });

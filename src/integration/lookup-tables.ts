@@ -254,14 +254,14 @@ export const servable = (r: LookupTableReport) => r.verdict === 'VERIFIED' || r.
 
 /**
  * One checklist item per lookup id we cannot confirm from the evidence; `reports` null when they could not be read
- * (not connected). OK once the rows agree with synced records, or look right and the admin confirmed the id.
+ * (not connected, or `unavailable` says why). OK once the rows agree with synced records, or look right and the admin confirmed the id.
  */
-export function lookupChecks(reports: LookupTableReport[] | null): Check[] {
+export function lookupChecks(reports: LookupTableReport[] | null, unavailable?: string): Check[] {
   return UNKNOWN_LOOKUPS.map((key): Check => {
     const id = `lookup_${key}`;
     const title = `${HALO_LOOKUP_TITLES[key]} lookup id confirmed`;
     const r = reports?.find((x) => x.key === key);
-    if (!r) return { id, title, status: 'UNKNOWN', detail: 'Not checked yet: connect first.' };
+    if (!r) return { id, title, status: 'UNKNOWN', detail: unavailable ? `Could not be checked: ${unavailable}` : 'Not checked yet: connect first.' };
     const which = `Lookup ${r.lookupId} (${r.source === 'ADMIN' ? 'set by an admin' : 'our unconfirmed default'})`;
     switch (r.verdict) {
       case 'UNCHECKED':
