@@ -83,7 +83,8 @@ describe('demo mode: simulator, default mappings and a first full sync', () => {
     expect(o.integrationSettings.primaryClient?.haloClientId).toBe(12);
 
     const status = Object.fromEntries(o.setupChecklist.map((c) => [c.id, c.status]));
-    for (const id of ['connection', 'primary_client', 'product_groups', 'opportunity_mapping', 'quote_status_mapping', 'shipping_product', 'default_category', 'first_full_sync']) {
+    // The lookup ids too: the demo confirms them from its simulator's truth, as an admin who found them in Halo would.
+    for (const id of ['connection', 'primary_client', 'product_groups', 'opportunity_mapping', 'quote_status_mapping', 'shipping_product', 'default_category', 'first_full_sync', 'lookup_countryCode', 'lookup_regionCode', 'lookup_pipelineStage']) {
       expect(status[id], id).toBe('OK');
     }
 
