@@ -19,12 +19,14 @@ export { diagnose } from './diagnose';
 export type { DiagnosticStep, DiagnosticStepName } from './diagnose';
 export type * from './types';
 export {
-  HALO_WEBHOOK_EVENTS,
+  HALO_WEBHOOK_ACTIONS,
+  HALO_EVENT_RESOURCES,
   HALO_WEBHOOK_AUTH,
-  HALO_WEBHOOK_PAYLOAD,
   HALO_WEBHOOK_NOTIFICATION,
   HALO_SIGNATURE_HEADER,
-  haloWebhookEvent,
+  classifyHaloEvent,
+  resourceOfPayloadKey,
+  haloTicketEvent,
   haloWebhookBody,
   haloNotificationBody,
   haloWebhookSignature,
@@ -33,4 +35,4 @@ export {
   HaloWebhookPayloadError,
   haloInt,
 } from './webhooks';
-export type { HaloWebhookEventDef, HaloWebhookAction, HaloWebhookEventIn } from './webhooks';
+export type { HaloWebhookAction, HaloEventResource, HaloEventClass, HaloWebhookEventIn, KnownNotification } from './webhooks';
