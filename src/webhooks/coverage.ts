@@ -22,7 +22,8 @@ import {
 /**
  * KNOWN_EVENT: a ticket event with public evidence (facts.ts); TOLD: a number an admin gave us; ADOPTED: added in
  * Halo (by an admin), recognised by its name or its first delivery; UNRECOGNISED: added in Halo, not recognised
- * yet; OBSOLETE: made up by an earlier version of halo-sync (repair removes it).
+ * yet; OBSOLETE: made up by an earlier version of halo-sync, or made by us for a told number since withdrawn
+ * (repair removes it).
  */
 export type SubscriptionOrigin = 'KNOWN_EVENT' | 'TOLD' | 'ADOPTED' | 'UNRECOGNISED' | 'OBSOLETE';
 /** How a subscription's meaning was learned. */
@@ -76,7 +77,9 @@ export interface CoverageRow {
 
 const ENTITY_ENUM = (e: WebhookEntity) => e.toUpperCase();
 const ACTION_ENUM = (a: HaloWebhookAction) => a.toUpperCase();
-export const toldName = (t: ToldEvent) => `halo-sync: ${t.entity} ${t.action}`;
+/** Our subscriptions for told numbers carry this prefix, so one whose number was withdrawn is recognised as ours. */
+export const TOLD_NAME_PREFIX = 'halo-sync: ';
+export const toldName = (t: ToldEvent) => `${TOLD_NAME_PREFIX}${t.entity} ${t.action}`;
 const entityOf = (c: HaloEventClass | null) => (c ? ENTITY_OF_RESOURCE[c.resource] : null);
 
 /** Told events are validated on the way in; a stored document that no longer parses counts for nothing. */
@@ -90,7 +93,8 @@ export function toldEventsFrom(doc: unknown): ToldEvent[] {
 
 /**
  * What one held notification is about. An admin's word first, then the confirmed ticket events, then what its
- * first delivery showed, then its name; a subscription an earlier version made up is OBSOLETE.
+ * first delivery showed, then its name. One an earlier version made up, or one we made for a number no longer
+ * told, is OBSOLETE.
  */
 export function classifyHeld(n: HeldNotification, told: readonly ToldEvent[], stored?: StoredKnowledge): SubscriptionView {
   const base = { notificationId: n.id, eventno: n.eventno, name: n.name, installed: true };
@@ -98,7 +102,7 @@ export function classifyHeld(n: HeldNotification, told: readonly ToldEvent[], st
   if (t) return { ...base, class: { resource: RESOURCE_OF_ENTITY[t.entity], action: t.action }, origin: 'TOLD', classifiedBy: 'TOLD' };
   const ticket = n.eventno !== null ? haloTicketEvent(n.eventno) : undefined;
   if (ticket) return { ...base, class: { resource: 'tickets', action: ticket.action }, origin: 'KNOWN_EVENT', classifiedBy: 'KNOWN_EVENT' };
-  if (isObsoleteSubscription(n.eventno, n.name)) return { ...base, class: null, origin: 'OBSOLETE', classifiedBy: null };
+  if (isObsoleteSubscription(n.eventno, n.name) || n.name.startsWith(TOLD_NAME_PREFIX)) return { ...base, class: null, origin: 'OBSOLETE', classifiedBy: null };
   if (stored?.class && stored.classifiedBy === 'DELIVERY') return { ...base, class: stored.class, origin: 'ADOPTED', classifiedBy: 'DELIVERY' };
   const byName = classifyHaloEvent(n.name);
   if (byName) return { ...base, class: byName, origin: 'ADOPTED', classifiedBy: 'NAME' };

@@ -226,7 +226,7 @@ export class WebhookInstaller {
     for (const v of views.filter((x) => x.origin === 'OBSOLETE' && x.notificationId !== null)) {
       await client.notifications.delete(v.notificationId!);
       byEvent.delete(v.eventno ?? NaN);
-      changes.push(`deleted obsolete subscription ${v.eventno} "${v.name}" (an event number earlier versions made up)`);
+      changes.push(`deleted obsolete subscription ${v.eventno} "${v.name}"`);
     }
     const missing = desiredEvents(known.told).filter((d) => !byEvent.has(d.eventno));
     if (missing.length) {
@@ -325,17 +325,17 @@ export class WebhookInstaller {
          from jsonb_to_recordset(?::jsonb) as v(id int, eventno int, name text, resource text, action text, by text)
        on conflict (tenant_id, notification_id) do update
           set eventno = excluded.eventno, name = excluded.name, updated_at = now(),
-              resource = case when excluded.by is null and halo_webhook_subscription.classified_by = 'DELIVERY' then halo_webhook_subscription.resource else excluded.resource end,
-              action = case when excluded.by is null and halo_webhook_subscription.classified_by = 'DELIVERY' then halo_webhook_subscription.action else excluded.action end,
-              classified_by = case when excluded.by is null and halo_webhook_subscription.classified_by = 'DELIVERY' then 'DELIVERY' else excluded.by end`,
+              resource = case when excluded.classified_by is null and halo_webhook_subscription.classified_by = 'DELIVERY' then halo_webhook_subscription.resource else excluded.resource end,
+              action = case when excluded.classified_by is null and halo_webhook_subscription.classified_by = 'DELIVERY' then halo_webhook_subscription.action else excluded.action end,
+              classified_by = case when excluded.classified_by is null and halo_webhook_subscription.classified_by = 'DELIVERY' then 'DELIVERY' else excluded.classified_by end`,
       [
         tenantId,
         JSON.stringify(held.map((s) => ({ id: s.notificationId, eventno: s.eventno, name: s.name.slice(0, 500), resource: s.class?.resource ?? null, action: s.class?.action ?? null, by: s.classifiedBy }))),
       ],
     );
     await conn.execute(
-      'delete from halo_webhook_subscription where tenant_id = ? and not (notification_id = any(?::int[])) and updated_at < ?',
-      [tenantId, held.map((s) => s.notificationId!), readAt],
+      'delete from halo_webhook_subscription where tenant_id = ? and notification_id not in (select jsonb_array_elements_text(?::jsonb)::int) and updated_at < ?',
+      [tenantId, JSON.stringify(held.map((s) => s.notificationId!)), readAt],
     );
   }
 
@@ -394,7 +394,7 @@ export class WebhookInstaller {
       if (doubled.length) issues.push({ code: 'DUPLICATE_SUBSCRIPTION', message: `Subscribed more than once to event(s) ${doubled.join(', ')}.` });
       const obsolete = subscriptions.filter((s) => s.origin === 'OBSOLETE');
       if (obsolete.length) {
-        issues.push({ code: 'OBSOLETE_SUBSCRIPTION', message: `Subscribed to event number(s) ${obsolete.map((s) => s.eventno).join(', ')} that an earlier version made up: repair the webhooks to remove them.` });
+        issues.push({ code: 'OBSOLETE_SUBSCRIPTION', message: `Subscribed to event number(s) ${obsolete.map((s) => s.eventno).join(', ')} that we no longer want (made up by an earlier version, or told and since withdrawn): repair the webhooks to remove them.` });
       }
     }
     const failures = this.recentFailures(o.log);
