@@ -73,9 +73,12 @@ export interface CoverageRow {
   gap: string | null;
   /** What to do to make it real time; null when it is. */
   fix: string | null;
+  /** A number told for it that Halo does not hold yet (repair subscribes it). */
+  toldPending: number | null;
 }
 
 const ENTITY_ENUM = (e: WebhookEntity) => e.toUpperCase();
+const article = (words: string) => `${/^[aeio]/.test(words) ? 'an' : 'a'} ${words}`; // 'a user', 'an item'
 const ACTION_ENUM = (a: HaloWebhookAction) => a.toUpperCase();
 /** Our subscriptions for told numbers carry this prefix, so one whose number was withdrawn is recognised as ours. */
 export const TOLD_NAME_PREFIX = 'halo-sync: ';
@@ -159,7 +162,16 @@ export function computeCoverage(input: {
         else if (toldMissing) fix = `Repair the webhooks (repairHaloWebhooks) to subscribe to event ${toldMissing.eventno}, which you told us is ${entity} ${action}.`;
         else fix = tickFix(input.webhookName, entity, action, gap);
       }
-      rows.push({ entity, action, state, eventNumbers: [...new Set(held.map((s) => s.eventno).filter((n): n is number => n !== null))], lastDeliveryAt, gap, fix });
+      rows.push({
+        entity,
+        action,
+        state,
+        eventNumbers: [...new Set(held.map((s) => s.eventno).filter((n): n is number => n !== null))],
+        lastDeliveryAt,
+        gap,
+        fix,
+        toldPending: state === 'MISSING' ? (toldMissing?.eventno ?? null) : null,
+      });
     }
   }
   return rows;
@@ -167,7 +179,7 @@ export function computeCoverage(input: {
 
 /** Where to tick an event in Halo's UI, and the mutation that tells us its number instead. */
 export function tickFix(webhookName: string, entity: WebhookEntity, action: HaloWebhookAction, gap: string | null = null): string {
-  const tick = `In Halo: Configuration > Integrations > Webhooks > "${webhookName}" > Events: tick the event for a ${haloWordsFor(entity)} being ${action}`;
+  const tick = `In Halo: Configuration > Integrations > Webhooks > "${webhookName}" > Events: tick the event for ${article(haloWordsFor(entity))} being ${action}`;
   const tell = `or tell us its event number: setHaloWebhookEvents(events: [{ entity: ${ENTITY_ENUM(entity)}, action: ${ACTION_ENUM(action)}, eventNumber: <number> }])`;
   return gap ? `${gap}, so the scheduled sync covers it. If your Halo has such an event: ${tick}, ${tell}.` : `${tick}, ${tell}.`;
 }
@@ -178,6 +190,12 @@ export function entitiesNeedingPolling(rows: readonly { entity: string; action: 
     const mine = rows.filter((r) => r.entity === e);
     return mine.length < WEBHOOK_ACTIONS.length || mine.some((r) => r.state === 'MISSING');
   });
+}
+
+/** A cron schedule in words where it is a plain "every N minutes" one, always with the expression. */
+export function scheduleWords(cron: string): string {
+  const m = /^(?:\*|\d+-59)\/(\d+) \* \* \* \*$/.exec(cron.trim());
+  return m ? `every ${m[1]} minutes ("${cron}")` : `"${cron}"`;
 }
 
 /**
@@ -198,7 +216,10 @@ export function describeCoverage(rows: readonly { entity: string; action: string
     }
     const off = WEBHOOK_ACTIONS.filter((a) => !on.some((r) => r.action === a));
     const changes = off.filter((a) => a !== 'deleted');
-    const schedule = entity === 'opportunities' ? `opportunity sync "${schedules.opportunities}"` : `incremental sync of the entities without real-time coverage "${schedules.uncovered}"`;
+    const schedule =
+      entity === 'opportunities'
+        ? `opportunity sync ${scheduleWords(schedules.opportunities)}`
+        : `incremental sync of the entities without real-time coverage, ${scheduleWords(schedules.uncovered)}`;
     if (changes.length) {
       const gap = changes.map((a) => KNOWN_GAPS[pairKey(entity, a) as keyof typeof KNOWN_GAPS]).find(Boolean);
       polled.push(`${entity} ${changes.join(', ')}${gap ? ` (${gap})` : ''}: ${schedule}`);
@@ -208,7 +229,7 @@ export function describeCoverage(rows: readonly { entity: string; action: string
     }
     if (off.includes('deleted')) polled.push(`${entity} deleted in Halo: noticed by the next full sync (startSync with full: true)`);
   }
-  polled.push(`quotes changed in Halo: incremental sync "${schedules.sync}"`);
+  polled.push(`quotes changed in Halo: incremental sync ${scheduleWords(schedules.sync)}`);
   return { realtime, polled };
 }
 
@@ -227,7 +248,7 @@ export interface ToldFieldError {
  */
 export function validateToldEvents(input: readonly { entity: string; action: string; eventNumber: number }[]): { told: ToldEvent[]; errors: ToldFieldError[] } {
   const errors: ToldFieldError[] = [];
-  if (input.length > MAX_TOLD_EVENTS) errors.push({ path: 'events', code: 'TOO_MANY', message: `at most ${MAX_TOLD_EVENTS} events (one per entity and action)` });
+  if (input.length > MAX_TOLD_EVENTS) return { told: [], errors: [{ path: 'events', code: 'TOO_MANY', message: `at most ${MAX_TOLD_EVENTS} events (one per entity and action)` }] };
   const pairs = new Map<string, number>();
   const numbers = new Map<number, number>();
   input.forEach((t, i) => {
@@ -261,13 +282,13 @@ export function missingRealtimeFix(rows: readonly CoverageRow[], webhookName: st
   const missing = rows.filter((r) => r.state === 'MISSING' && !r.gap);
   if (!missing.length) return null;
   if (!usable) return 'Install or repair our Halo webhook (installHaloWebhooks / repairHaloWebhooks); then tick its events in Halo.';
-  const told = missing.filter((r) => r.fix?.startsWith('Repair'));
+  const told = missing.filter((r) => r.toldPending !== null);
   const toTick = missing.filter((r) => !told.includes(r));
   const parts: string[] = [];
   if (toTick.length) {
     const list = WEBHOOK_ENTITIES.map((e) => [e, toTick.filter((r) => r.entity === e.entity).map((r) => r.action)] as const)
       .filter(([, a]) => a.length)
-      .map(([e, a]) => `a ${e.halo} being ${a.join(', ')}`);
+      .map(([e, a]) => `${article(e.halo)} being ${a.join(', ')}`);
     const example = toTick[0]!;
     parts.push(
       `In Halo: Configuration > Integrations > Webhooks > "${webhookName ?? 'halo-sync real-time sync'}" > Events, tick the events for ${list.join('; ')}. ` +

@@ -9,6 +9,7 @@ import {
   describeCoverage,
   entitiesNeedingPolling,
   missingRealtimeFix,
+  scheduleWords,
   subscriptionViews,
   validateToldEvents,
   type SubscriptionView,
@@ -92,12 +93,15 @@ describe('webhook coverage decisions', () => {
     expect(entitiesNeedingPolling(rows)).toEqual(['companies', 'sites', 'contacts', 'items', 'opportunities']);
     const { realtime, polled } = describeCoverage(rows, SCHEDULES);
     expect(realtime).toEqual(['contacts: updated', 'opportunities: created, status changes (subscribed in Halo, no delivery seen yet: created, updated)']);
-    expect(polled).toContain('contacts created: incremental sync of the entities without real-time coverage "2-59/5 * * * *"');
+    expect(polled).toContain('contacts created: incremental sync of the entities without real-time coverage, every 5 minutes ("2-59/5 * * * *")');
     expect(polled).toContain('contacts deleted in Halo: noticed by the next full sync (startSync with full: true)');
-    expect(polled).toContain('items created, updated (Halo is not known to send an item-update event): incremental sync of the entities without real-time coverage "2-59/5 * * * *"');
+    expect(polled).toContain('items created, updated (Halo is not known to send an item-update event): incremental sync of the entities without real-time coverage, every 5 minutes ("2-59/5 * * * *")');
+
+    expect(scheduleWords('*/15 * * * *')).toBe('every 15 minutes ("*/15 * * * *")');
+    expect(scheduleWords('0 3 * * *')).toBe('"0 3 * * *"');
 
     const fix = missingRealtimeFix(rows, 'hook', true)!;
-    expect(fix).toMatch(/tick the events for a customer \(client\) being created, deleted; a site being created, updated, deleted; a user \(contact\) being created, deleted; an? item \(product\) being created, deleted; a ticket \(opportunity\) being deleted\./);
+    expect(fix).toMatch(/tick the events for a customer \(client\) being created, deleted; a site being created, updated, deleted; a user \(contact\) being created, deleted; an item \(product\) being created, deleted; a ticket \(opportunity\) being deleted\./);
     expect(fix).toMatch(/Repair the webhooks \(repairHaloWebhooks\) to subscribe to the event numbers you told us \(companies updated\)/);
   });
 

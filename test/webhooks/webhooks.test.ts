@@ -95,7 +95,7 @@ describe('Halo webhooks', () => {
     expect(contactsUpdated.fix).toContain('setHaloWebhookEvents(events: [{ entity: CONTACTS, action: UPDATED, eventNumber: <number> }])');
     expect(coverageRow(first, 'ITEMS', 'UPDATED').gap).toMatch(/item-update/);
     expect(first.realtime).toEqual(['opportunities: created, status changes, deleted (subscribed in Halo, no delivery seen yet: created, updated, deleted)']);
-    expect(first.polled.join('; ')).toMatch(/contacts created, updated: incremental sync of the entities without real-time coverage "2-59\/5 \* \* \* \*"/);
+    expect(first.polled.join('; ')).toMatch(/contacts created, updated: incremental sync of the entities without real-time coverage, every 5 minutes \("2-59\/5 \* \* \* \*"\)/);
     expect(first.polled.join('; ')).toMatch(/opportunity edits other than status/);
     hookUrl = first.expectedUrl!;
     secret = String(hooks[0]!.basic_password);
@@ -120,7 +120,7 @@ describe('Halo webhooks', () => {
     expect(realtimePart).toMatch(/opportunities/);
     expect(realtimePart).not.toMatch(/contact|compan|item/i);
     expect(polledPart).toMatch(/contacts created, updated/);
-    expect(rt.fix).toMatch(/Configuration > Integrations > Webhooks > ".*" > Events, tick the events for a customer \(client\) being created, updated, deleted; a site being created, updated, deleted; a user \(contact\) being created, updated, deleted; an? item \(product\) being created, deleted/);
+    expect(rt.fix).toMatch(/Configuration > Integrations > Webhooks > ".*" > Events, tick the events for a customer \(client\) being created, updated, deleted; a site being created, updated, deleted; a user \(contact\) being created, updated, deleted; an item \(product\) being created, deleted/);
     expect(rt.fix).toMatch(/setHaloWebhookEvents/);
   });
 
