@@ -317,7 +317,7 @@ export class WebhookInstaller {
    * forgets notifications Halo no longer holds. A classification a delivery taught us in the meantime is kept.
    */
   private async learn(em: EntityManager, tenantId: string, report: WebhookStatusReport, readAt: Date): Promise<void> {
-    const held = report.subscriptions.filter((s) => s.installed && s.notificationId !== null);
+    const held = report.subscriptions.filter((s) => s.installed && s.notificationId !== null && Number.isInteger(s.notificationId) && s.notificationId > 0 && s.notificationId <= 2_147_483_647);
     const conn = em.getConnection();
     await conn.execute(
       `insert into halo_webhook_subscription (tenant_id, notification_id, eventno, name, resource, action, classified_by, updated_at)
@@ -330,7 +330,7 @@ export class WebhookInstaller {
               classified_by = case when excluded.classified_by is null and halo_webhook_subscription.classified_by = 'DELIVERY' then 'DELIVERY' else excluded.classified_by end`,
       [
         tenantId,
-        JSON.stringify(held.map((s) => ({ id: s.notificationId, eventno: s.eventno, name: s.name.slice(0, 500), resource: s.class?.resource ?? null, action: s.class?.action ?? null, by: s.classifiedBy }))),
+        JSON.stringify(held.map((s) => ({ id: s.notificationId, eventno: s.eventno !== null && Math.abs(s.eventno) <= 2_147_483_647 ? s.eventno : null, name: s.name.slice(0, 500), resource: s.class?.resource ?? null, action: s.class?.action ?? null, by: s.classifiedBy }))),
       ],
     );
     await conn.execute(

@@ -106,6 +106,8 @@ export class WebhookReceiver {
     const fresh = new Map<number, HaloWebhookEventIn>();
     for (const e of events) {
       if (e.classifiedBy !== 'payload' || e.notificationId === null || tenant.notifications.get(e.notificationId)?.class) continue;
+      // Halo's notification ids are ints; anything else is not worth remembering (nor worth failing a delivery for).
+      if (e.notificationId < 1 || e.notificationId > 2_147_483_647) continue;
       if (!fresh.has(e.notificationId)) fresh.set(e.notificationId, e);
     }
     if (!fresh.size) return;
