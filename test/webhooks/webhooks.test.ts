@@ -391,6 +391,9 @@ describe('Halo webhooks', () => {
     expect(await res.json()).toMatchObject({ accepted: 2 });
     const { haloWebhookDeliveries } = await tenant.gql.expectData(HaloWebhookDeliveriesDocument, { first: 10, status: 'IGNORED' });
     expect(haloWebhookDeliveries[0]).toMatchObject({ event: 'ticket reassigned', entity: null });
+    // A notification id outside Halo's int range is not remembered, and does not fail the delivery.
+    const odd = haloPayload({ event: 'user updated', objectId: user.id as number, notificationId: 1e12 });
+    expect((await fetch(hookUrl, { method: 'POST', headers: signed(secret, odd), body: odd })).status).toBe(202);
   });
 
   it('reports a disabled webhook (nothing real time) and repairs it', async () => {
