@@ -392,6 +392,9 @@ async function main(): Promise<number> {
         const w = await gql(lb!.url, t.apiKey, 'mutation { installHaloWebhooks { ok expectedUrl } }');
         if (!w.installHaloWebhooks.ok) throw new Error(`tenant ${t.n}: installHaloWebhooks failed`);
         if (!String(w.installHaloWebhooks.expectedUrl).startsWith(lb!.url)) throw new Error(`webhook URL ${w.installHaloWebhooks.expectedUrl} is not behind the load balancer`);
+        // We subscribe only to the evidenced ticket events: the admin ticks the contact and customer updates in Halo.
+        const hookId = String(t.sim.control.list('webhooks')[0]!.id);
+        for (const table of ['users', 'clients'] as const) t.sim.control.adminSubscribe(hookId, { table, trigger: 'updated' });
         t.sim.control.setFault({ kind: 'latency', ms: HALO_LATENCY_MS, count: Infinity, match: { path: '/api/**' } });
         // A scheduled incremental run may have started since connecting: the full run starts once it is over.
         for (;;) {

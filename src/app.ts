@@ -91,6 +91,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     { name: 'all', cron: config.schedule.sync, entities: null },
     // Halo fires no webhook for most opportunity edits: poll them more often.
     { name: 'opportunities', cron: config.schedule.opportunities, entities: ['opportunities'] },
+    // Per tenant, the entities whose changes Halo's webhook does not all bring (what Halo holds on our webhook).
+    { name: 'uncovered', cron: config.schedule.uncovered, entities: (em, tenantId) => webhookService.entitiesToPoll(em, tenantId) },
   ]);
   // Where Halo reaches us: PUBLIC_BASE_URL, or (outside production) the address we listen on, for tests and demos.
   let listenUrl = '';

@@ -36,6 +36,11 @@ const envSchema = z.object({
   PUBLIC_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
   SYNC_SCHEDULE: cronExpr.default('*/15 * * * *'),
   OPPORTUNITY_SYNC_SCHEDULE: cronExpr.default('*/5 * * * *'),
+  /**
+   * Incremental sync of the entities whose changes do not all reach us by webhook (what Halo holds decides). Every
+   * 5 minutes, offset by 2 so it never shares a slot with the two schedules above (one run per tenant at a time).
+   */
+  UNCOVERED_SYNC_SCHEDULE: cronExpr.default('2-59/5 * * * *'),
   HALO_URL: z.string().min(1).optional(),
   HALO_CLIENT_ID: z.string().min(1).optional(),
   HALO_CLIENT_SECRET: z.string().min(1).optional(),
@@ -83,7 +88,8 @@ export interface Config {
   database: { url?: string; poolMax: number; embeddedDir: string; embeddedPort: number };
   encryptionKeys: { id: string; key: Buffer }[];
   publicBaseUrl?: string;
-  schedule: { sync: string; opportunities: string };
+  /** Cron schedules: everything, opportunities, and the entities without real-time webhook coverage. */
+  schedule: { sync: string; opportunities: string; uncovered: string };
   halo?: { url: string; clientId: string; clientSecret: string; tenant?: string };
   haloRateLimitPer5Min: number;
   haloRetry: { baseDelayMs: number; rateLimitDelayMs: number };
@@ -166,7 +172,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     encryptionKeys,
     publicBaseUrl: e.PUBLIC_BASE_URL,
-    schedule: { sync: e.SYNC_SCHEDULE, opportunities: e.OPPORTUNITY_SYNC_SCHEDULE },
+    schedule: { sync: e.SYNC_SCHEDULE, opportunities: e.OPPORTUNITY_SYNC_SCHEDULE, uncovered: e.UNCOVERED_SYNC_SCHEDULE },
     halo:
       haloSet === 3
         ? { url: e.HALO_URL!, clientId: e.HALO_CLIENT_ID!, clientSecret: e.HALO_CLIENT_SECRET!, tenant: e.HALO_TENANT }

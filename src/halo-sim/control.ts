@@ -12,6 +12,7 @@ import { API_AGENT_ID, PRIMARY_CLIENT } from './seed';
 import { RequestLogEntry, SimServer } from './server';
 import { HaloState } from './state';
 import { RecordId, TABLE_NAMES, TableName, tableDef } from './tables';
+import type { SimEventDef, SimEventTable, SimEventTrigger } from './truth';
 import { WebhookDelivery, WebhookDispatcher, WebhookFaultSpec } from './webhooks';
 import { HaloRecord, bindBody } from './wire';
 
@@ -19,6 +20,9 @@ export interface EditOptions {
   /** The agent the edit is attributed to in webhook payloads (default 2, a person, not the API agent). */
   agentId?: number;
 }
+
+/** An event as an admin picks it in Halo's UI: by what it is about, or by its number. */
+export type AdminEventChoice = { table: SimEventTable; trigger: SimEventTrigger } | { eventno: number };
 
 export interface PageChange {
   /** The list request after whose page the change happens, e.g. `'GET /api/Client'`. */
@@ -69,6 +73,14 @@ export interface SimControl {
   clearWebhookFaults(): void;
   /** Resolves once every queued webhook delivery has been attempted. */
   webhooksIdle(): Promise<void>;
+  /** Every event this Halo raises (its catalogue; the oracle tests judge by). */
+  webhookEventCatalogue(): SimEventDef[];
+  /**
+   * What an admin does in Halo's UI (Configuration > Integrations > Webhooks > a webhook > Events): ticks an
+   * event for the webhook. Creates the Notification row Halo would, named after the event; ticking one already
+   * ticked changes nothing. Throws when the webhook does not exist or this Halo has no such event.
+   */
+  adminSubscribe(webhookId: string, event: AdminEventChoice, opts?: EditOptions): HaloRecord;
 
   changeBetweenPages(spec: PageChange): void;
 }
@@ -198,6 +210,25 @@ export class Control implements SimControl {
     return this.webhooks.idle();
   }
 
+  webhookEventCatalogue(): SimEventDef[] {
+    return structuredClone(this.state.truth.events);
+  }
+
+  adminSubscribe(webhookId: string, choice: AdminEventChoice, opts: EditOptions = {}): HaloRecord {
+    const hook = this.state.get('webhooks', webhookId);
+    if (!hook) throw new Error(`webhook ${webhookId} does not exist`);
+    const event = this.state.truth.events.find((e) => ('eventno' in choice ? e.eventno === choice.eventno : e.table === choice.table && e.trigger === choice.trigger));
+    if (!event) throw new Error(`this Halo has no event ${'eventno' in choice ? String(choice.eventno) : `for ${choice.table} ${choice.trigger}`}`);
+    const existing = [...this.state.tables.notifications.values()].find((n) => n.webhook_id === hook.id && Number(n.eventno) === event.eventno);
+    if (existing) return structuredClone(existing);
+    const created = this.state.create(
+      'notifications',
+      { webhook_id: hook.id, eventno: event.eventno, name: event.name, type: -2, delivery_method: 6, restriction_type: 0, conditions: [] },
+      opts.agentId ?? PERSON_AGENT_ID,
+    );
+    return structuredClone(created);
+  }
+
   changeBetweenPages(spec: PageChange): void {
     this.server.pageHooks.push({ match: spec.match, afterPage: spec.afterPage ?? 1, run: () => spec.change(this) });
   }
@@ -252,6 +283,11 @@ const ROUTES: [string, RegExp, Route][] = [
   ['POST', /^webhooks\/faults$/, (c, _p, b) => c.setWebhookFault(b as unknown as WebhookFaultSpec)],
   ['DELETE', /^webhooks\/faults$/, (c) => c.clearWebhookFaults()],
   ['POST', /^webhooks\/idle$/, (c) => c.webhooksIdle()],
+  ['GET', /^webhooks\/events$/, (c) => c.webhookEventCatalogue()],
+  [
+    'POST', /^webhooks\/([\w-]+)\/events$/,
+    (c, [id], b) => c.adminSubscribe(id ?? '', b.eventno !== undefined ? { eventno: Number(b.eventno) } : { table: b.table as SimEventTable, trigger: b.trigger as SimEventTrigger }),
+  ],
   [
     'POST', /^page-change$/,
     (c, _p, b) => {

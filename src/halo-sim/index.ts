@@ -94,7 +94,7 @@ export async function startHaloSim(opts: HaloSimOptions = {}): Promise<HaloSim> 
   };
 }
 
-export type { SimControl, PageChange, EditOptions } from './control';
+export type { SimControl, PageChange, EditOptions, AdminEventChoice } from './control';
 export type { SimAppInput, SimApp } from './auth';
 export type { FaultSpec, RateLimit, EndpointPattern, RequestMatch } from './faults';
 export type { RequestLogEntry } from './server';
@@ -105,7 +105,7 @@ export type { SimTruth, SimEventDef, PayloadKind } from './truth';
 export { truthFor, CONFIRMED_TICKET_EVENTS, CONFIRMED_LOOKUP_IDS, TECH_STATUS_LOOKUP_ID } from './truth';
 export type { TableName, RecordId } from './tables';
 export type { HaloRecord } from './wire';
-export { WEBHOOK_EVENTS, PAYLOAD_TYPES, AUTH_TYPES } from './webhooks';
+export { AUTH_TYPES } from './webhooks';
 export { DEFAULT_QUIRKS } from './quirks';
 export { PRIMARY_CLIENT, API_AGENT_ID, QUOTE_STATUS, CUSTOMER_TYPES } from './seed';
 export { BILLING_PERIODS, CLOSED_STATUS_ID } from './tables';

@@ -6,43 +6,23 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { haloDate, webhookTimestamp } from './clock';
 import { SimQuirks } from './quirks';
+import type { PayloadKind, SimEventDef, SimEventTrigger } from './truth';
 import { Change, ChangeKind, HaloState } from './state';
 import { TABLES, TableName } from './tables';
 import { HaloRecord, toHaloJson } from './wire';
 
-export type WebhookTrigger = ChangeKind | 'statusChanged';
+export type WebhookTrigger = SimEventTrigger;
+export type WebhookEventDef = SimEventDef;
 
-export interface WebhookEventDef {
-  eventno: number;
-  /** Notification event name; the payload's `event` is its lower-case form (DOTMARC: "ticket status changed"). */
-  name: string;
-  table: TableName;
-  trigger: WebhookTrigger;
-}
-
-/**
- * The event catalogue. Only "Ticket updated" = 61 is confirmed (DJPSA) and "ticket status changed" is seen on a
- * live tenant (DOTMARC); Halo publishes no catalogue for clients/sites/users/items (HALO-API.md §4.2), so the
- * other numbers are the simulator's own, in a range that cannot collide with the confirmed one. The gaps are
- * Halo's: there is no item-update event, and ticket updates fire only when the status changes.
+/*
+ * The event catalogue is `state.truth.events` (truth.ts): the ticket events with public evidence (3 New Ticket
+ * Logged, 61 Ticket updated, 76 Ticket Status Changed, 1072 Ticket Deleted), then client/site/user/item events
+ * whose numbers AND names are drawn from the seed, since no source gives them (HALO-API.md §9). Halo's gaps:
+ * there is no item-update event, and a ticket edit fires "Ticket updated" (61) only when the status changes
+ * (quirk `ticketUpdateWebhookOnlyOnStatusChange`, default on) — then together with "Ticket Status Changed" (76),
+ * so one status change makes two deliveries to a webhook subscribed to both. With the quirk off, 61 fires on
+ * every ticket edit and 76 still only on status changes.
  */
-export const WEBHOOK_EVENTS: readonly WebhookEventDef[] = [
-  { eventno: 1, name: 'New Ticket Logged', table: 'tickets', trigger: 'created' },
-  { eventno: 3, name: 'Ticket Status Changed', table: 'tickets', trigger: 'statusChanged' },
-  { eventno: 61, name: 'Ticket updated', table: 'tickets', trigger: 'updated' },
-  { eventno: 62, name: 'Ticket deleted', table: 'tickets', trigger: 'deleted' },
-  { eventno: 201, name: 'Customer created', table: 'clients', trigger: 'created' },
-  { eventno: 202, name: 'Customer updated', table: 'clients', trigger: 'updated' },
-  { eventno: 203, name: 'Customer deleted', table: 'clients', trigger: 'deleted' },
-  { eventno: 211, name: 'Site created', table: 'sites', trigger: 'created' },
-  { eventno: 212, name: 'Site updated', table: 'sites', trigger: 'updated' },
-  { eventno: 213, name: 'Site deleted', table: 'sites', trigger: 'deleted' },
-  { eventno: 221, name: 'User created', table: 'users', trigger: 'created' },
-  { eventno: 222, name: 'User updated', table: 'users', trigger: 'updated' },
-  { eventno: 223, name: 'User deleted', table: 'users', trigger: 'deleted' },
-  { eventno: 231, name: 'Item created', table: 'items', trigger: 'created' },
-  { eventno: 233, name: 'Item deleted', table: 'items', trigger: 'deleted' },
-];
 
 /** Key of the entity in the payload (DJPSA reads `data['ticket']`; the others are presumed, §4.2). */
 const ENTITY_KEYS: Partial<Record<TableName, string>> = { tickets: 'ticket', clients: 'client', sites: 'site', users: 'user', items: 'item' };
@@ -56,8 +36,8 @@ const KEY_FIELDS: Partial<Record<TableName, string[]>> = {
   items: ['id', 'name', 'assetgroup_id', 'lastmodified'],
 };
 
-/** `Webhook.payload_type`: the enum is unverified; the simulator reads 0 as small, 1 as full, 2 as event only. */
-export const PAYLOAD_TYPES = { small: 0, full: 1, eventOnly: 2 } as const;
+/** `Webhook.payload_type`'s meaning is unknown (HALO-API.md §9): this Halo's is `state.truth.payloadTypes`. */
+const payloadKind = (state: HaloState, payloadType: number): PayloadKind => state.truth.payloadTypes[payloadType as 0 | 1 | 2] ?? 'full';
 /** `Webhook.authentication_type`: 0 none and 1 Basic are safe; 3 is DJPSA's signed body (HMAC-SHA256, base64). */
 export const AUTH_TYPES = { none: 0, basic: 1, hmac: 3 } as const;
 
@@ -144,7 +124,7 @@ export class WebhookDispatcher {
       if (statusChanged) triggers.push('statusChanged');
       else if (this.quirks.ticketUpdateWebhookOnlyOnStatusChange) triggers.length = 0;
     }
-    const events = WEBHOOK_EVENTS.filter((e) => e.table === change.table && triggers.includes(e.trigger));
+    const events = this.state.truth.events.filter((e) => e.table === change.table && triggers.includes(e.trigger));
     if (events.length === 0) return;
     for (const notification of this.state.tables.notifications.values()) {
       const event = events.find((e) => e.eventno === Number(notification.eventno));
@@ -167,12 +147,12 @@ export class WebhookDispatcher {
       agent_id: change.agentId,
       timestamp: webhookTimestamp(now),
     };
-    const payloadType = Number(hook.payload_type ?? PAYLOAD_TYPES.full);
+    const kind = payloadKind(this.state, Number(hook.payload_type ?? 1));
     const floats = this.quirks.doublesAsFloats;
     let body = toHaloJson(payload, undefined, floats);
-    if (payloadType !== PAYLOAD_TYPES.eventOnly) {
+    if (kind !== 'eventOnly') {
       const record = change.kind === 'deleted' ? (change.before ?? change.after) : change.after;
-      const fields = payloadType === PAYLOAD_TYPES.small ? KEY_FIELDS[change.table] : undefined;
+      const fields = kind === 'keyFields' ? KEY_FIELDS[change.table] : undefined;
       const entity = fields ? Object.fromEntries(fields.filter((f) => f in record).map((f) => [f, record[f]])) : record;
       const key = this.quirks.webhookEntityKey === 'object' ? 'object' : (ENTITY_KEYS[change.table] ?? 'object');
       body = `${body.slice(0, -1)},${JSON.stringify(key)}:${toHaloJson(entity, TABLES[change.table].schema, floats)}}`;

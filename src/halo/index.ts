@@ -20,12 +20,14 @@ export type { DiagnosticStep, DiagnosticStepName } from './diagnose';
 export type * from './types';
 export { lookupValues, isClosedQuoteStatus } from './lookups';
 export {
-  HALO_WEBHOOK_EVENTS,
+  HALO_WEBHOOK_ACTIONS,
+  HALO_EVENT_RESOURCES,
   HALO_WEBHOOK_AUTH,
-  HALO_WEBHOOK_PAYLOAD,
   HALO_WEBHOOK_NOTIFICATION,
   HALO_SIGNATURE_HEADER,
-  haloWebhookEvent,
+  classifyHaloEvent,
+  resourceOfPayloadKey,
+  haloTicketEvent,
   haloWebhookBody,
   haloNotificationBody,
   haloWebhookSignature,
@@ -34,4 +36,4 @@ export {
   HaloWebhookPayloadError,
   haloInt,
 } from './webhooks';
-export type { HaloWebhookEventDef, HaloWebhookAction, HaloWebhookEventIn } from './webhooks';
+export type { HaloWebhookAction, HaloEventResource, HaloEventClass, HaloWebhookEventIn, KnownNotification } from './webhooks';

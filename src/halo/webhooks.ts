@@ -1,64 +1,87 @@
 /**
- * Halo's outbound webhooks on the wire (HALO-API.md §4): the event catalogue we subscribe to, the webhook and
- * notification shapes we create, how a delivery is signed, and how its body parses. Nothing here knows our
- * tables; `src/webhooks/` decides what to do with a parsed event.
+ * Halo's outbound webhooks on the wire (HALO-API.md §4, §9): the webhook and notification shapes we create, how a
+ * delivery is signed, how its body parses, and how an event is recognised by its name and payload key. Nothing
+ * here knows our tables; `src/webhooks/` decides what to do with a parsed event.
+ *
+ * Event numbers: only the ticket events in `facts.ts` (`HALO_TICKET_EVENTS`) have public evidence. No number for a
+ * client, site, user or item event is known, so none appears here: the product subscribes to the ticket events,
+ * plus numbers an admin tells us per tenant, and adopts what an admin ticks for our webhook in Halo's UI.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { parseHaloDate } from './dates';
-import type { HaloResourceName } from './client';
+import {
+  HALO_NOTIFICATION,
+  HALO_PAYLOAD_KEYS,
+  HALO_PAYLOAD_TYPE,
+  HALO_TICKET_EVENTS,
+  HALO_WEBHOOK_SIGNED_BODY_AUTH,
+  type HaloEventAction,
+  type HaloTicketEventFact,
+} from './facts';
 import type { HaloNotification, HaloWebhook } from './types';
 
-export type HaloWebhookAction = 'created' | 'updated' | 'deleted';
+export type HaloWebhookAction = HaloEventAction;
+export const HALO_WEBHOOK_ACTIONS: readonly HaloWebhookAction[] = ['created', 'updated', 'deleted'];
 
-export interface HaloWebhookEventDef {
-  eventno: number;
-  /** The notification event name; deliveries carry it lower-cased in `event`. */
-  name: string;
-  /** The Halo resource the event is about (refetch it from here). */
-  resource: Extract<HaloResourceName, 'clients' | 'sites' | 'users' | 'items' | 'tickets'>;
+/** The Halo resources whose events we can act on (refetch from here). Opportunities are tickets in Halo. */
+export type HaloEventResource = keyof typeof HALO_PAYLOAD_KEYS;
+export const HALO_EVENT_RESOURCES = Object.keys(HALO_PAYLOAD_KEYS) as HaloEventResource[];
+
+/** What an event is about: a resource and an action. */
+export interface HaloEventClass {
+  resource: HaloEventResource;
   action: HaloWebhookAction;
-  /** The key of the record inside a full/small payload (DJPSA reads `ticket`; the others are presumed). */
-  payloadKey: string;
+}
+
+/** The ticket events with public evidence (facts.ts), by number. */
+export const haloTicketEvent = (eventno: number): HaloTicketEventFact | undefined => HALO_TICKET_EVENTS.find((e) => e.eventno === eventno);
+
+/**
+ * Words in an event name that say what it is about. Our heuristic, not a Halo fact: the only names with evidence
+ * are the ticket events' (facts.ts); for the rest Halo publishes no catalogue (HALO-API.md §9), so a name is
+ * trusted only when exactly one resource and exactly one action can be read from it.
+ */
+const RESOURCE_WORDS: readonly [HaloEventResource, RegExp][] = [
+  ['clients', /\b(customers?|clients?)\b/],
+  ['sites', /\bsites?\b/],
+  ['users', /\b(users?|contacts?)\b/],
+  ['items', /\b(items?|products?)\b/],
+  ['tickets', /\b(tickets?|opportunit(y|ies))\b/],
+];
+const ACTION_WORDS: readonly [HaloWebhookAction, RegExp][] = [
+  ['created', /\b(new|created?|logged|added)\b/],
+  ['updated', /\b(updated?|changed?|edited|modified)\b/],
+  ['deleted', /\b(deleted?|removed?)\b/],
+];
+
+const only = <T>(found: T[]): T | null => (found.length === 1 ? found[0]! : null);
+
+/** The one resource a payload key names (`ticket`, `client`, …); null for `object` or anything else. */
+export function resourceOfPayloadKey(key: string | null | undefined): HaloEventResource | null {
+  if (!key) return null;
+  return HALO_EVENT_RESOURCES.find((r) => HALO_PAYLOAD_KEYS[r].value === key) ?? null;
 }
 
 /**
- * The events we subscribe to. Only 61 "Ticket updated" is confirmed (DJPSA) and "ticket status changed" is seen
- * live (DOTMARC); Halo publishes no catalogue for clients/sites/users/items, so those numbers follow the simulator
- * (HALO-API.md §4.2, "uncertain which non-ticket events exist"). Halo's own gaps: no item-update event, and ticket
- * edits fire only when the status changes — we subscribe to both 3 and 61 so either form of a status change
- * reaches us (the second delivery of one change is coalesced, not refetched twice).
+ * Pure: what an event is about, from its name and (for a delivery) the key its record came under. The payload key
+ * names the resource when present; otherwise the name must name exactly one. The action always comes from the
+ * name (new/created/logged/added, updated/changed/edited/modified, deleted/removed), exactly one of them. null when
+ * it cannot be told: such an event is never guessed at.
  */
-export const HALO_WEBHOOK_EVENTS: readonly HaloWebhookEventDef[] = [
-  { eventno: 201, name: 'Customer created', resource: 'clients', action: 'created', payloadKey: 'client' },
-  { eventno: 202, name: 'Customer updated', resource: 'clients', action: 'updated', payloadKey: 'client' },
-  { eventno: 203, name: 'Customer deleted', resource: 'clients', action: 'deleted', payloadKey: 'client' },
-  { eventno: 211, name: 'Site created', resource: 'sites', action: 'created', payloadKey: 'site' },
-  { eventno: 212, name: 'Site updated', resource: 'sites', action: 'updated', payloadKey: 'site' },
-  { eventno: 213, name: 'Site deleted', resource: 'sites', action: 'deleted', payloadKey: 'site' },
-  { eventno: 231, name: 'Item created', resource: 'items', action: 'created', payloadKey: 'item' },
-  { eventno: 233, name: 'Item deleted', resource: 'items', action: 'deleted', payloadKey: 'item' },
-  { eventno: 1, name: 'New Ticket Logged', resource: 'tickets', action: 'created', payloadKey: 'ticket' },
-  { eventno: 3, name: 'Ticket Status Changed', resource: 'tickets', action: 'updated', payloadKey: 'ticket' },
-  { eventno: 61, name: 'Ticket updated', resource: 'tickets', action: 'updated', payloadKey: 'ticket' },
-  { eventno: 62, name: 'Ticket deleted', resource: 'tickets', action: 'deleted', payloadKey: 'ticket' },
-  { eventno: 221, name: 'User created', resource: 'users', action: 'created', payloadKey: 'user' },
-  { eventno: 222, name: 'User updated', resource: 'users', action: 'updated', payloadKey: 'user' },
-  { eventno: 223, name: 'User deleted', resource: 'users', action: 'deleted', payloadKey: 'user' },
-];
-
-const BY_NAME = new Map(HALO_WEBHOOK_EVENTS.map((e) => [e.name.toLowerCase(), e]));
-const BY_NO = new Map(HALO_WEBHOOK_EVENTS.map((e) => [e.eventno, e]));
-export const haloWebhookEvent = (eventno: number): HaloWebhookEventDef | undefined => BY_NO.get(eventno);
+export function classifyHaloEvent(name: string | null | undefined, payloadKey?: string | null): HaloEventClass | null {
+  const text = (name ?? '').toLowerCase();
+  const resource = resourceOfPayloadKey(payloadKey) ?? only(RESOURCE_WORDS.filter(([, re]) => re.test(text)).map(([r]) => r));
+  const action = only(ACTION_WORDS.filter(([, re]) => re.test(text)).map(([a]) => a));
+  return resource && action ? { resource, action } : null;
+}
 
 /**
- * `Webhook.authentication_type`. 0 none and 1 Basic are certain; 3 with `authentication_header` + `basic_password`
- * is DJPSA's signed body: header = base64(HMAC-SHA256(basic_password, raw body)).
+ * `Webhook.authentication_type` 3 with `authentication_header` + `basic_password` is DJPSA's signed body:
+ * header = base64(HMAC-SHA256(basic_password, raw body)) (facts.ts, one source).
  */
-export const HALO_WEBHOOK_AUTH = { none: 0, basic: 1, signedBody: 3 } as const;
-/** `Webhook.payload_type` (enum unverified): 0 key fields only, 1 full object, 2 event only. */
-export const HALO_WEBHOOK_PAYLOAD = { keyFields: 0, full: 1, eventOnly: 2 } as const;
-/** A notification that delivers to a webhook (DJPSA: `type: -2, delivery_method: 6`). */
-export const HALO_WEBHOOK_NOTIFICATION = { type: -2, deliveryMethod: 6 } as const;
+export const HALO_WEBHOOK_AUTH = { signedBody: HALO_WEBHOOK_SIGNED_BODY_AUTH.value } as const;
+/** A notification that delivers to a webhook (facts.ts `HALO_NOTIFICATION`). */
+export const HALO_WEBHOOK_NOTIFICATION = { type: HALO_NOTIFICATION.type.value, deliveryMethod: HALO_NOTIFICATION.deliveryMethod.value, filterType: HALO_NOTIFICATION.filterType.value } as const;
 export const HALO_SIGNATURE_HEADER = 'Token';
 
 /** What we send to `POST /api/Webhook` for one outbound webhook signed with `secret`. */
@@ -77,24 +100,24 @@ export function haloWebhookBody(input: { id?: string; name: string; url: string;
     authentication_header: HALO_SIGNATURE_HEADER,
     basic_password: input.secret,
     algorithm: 0,
-    payload_type: HALO_WEBHOOK_PAYLOAD.keyFields,
+    // Its meaning is unknown (facts.ts); we never depend on it: every delivery is refetched by object_id.
+    payload_type: HALO_PAYLOAD_TYPE.value,
   };
 }
 
-/** What we send to `POST /api/Notification` to subscribe a webhook to one event. */
-export function haloNotificationBody(webhookId: string, event: HaloWebhookEventDef): Partial<HaloNotification> {
+/** What we send to `POST /api/Notification` to subscribe a webhook to event `eventno`. */
+export function haloNotificationBody(webhookId: string, event: { eventno: number; name: string }): Partial<HaloNotification> {
   return {
     webhook_id: webhookId,
     type: HALO_WEBHOOK_NOTIFICATION.type,
     delivery_method: HALO_WEBHOOK_NOTIFICATION.deliveryMethod,
     eventno: event.eventno,
     name: event.name,
-    filter_type: 2,
+    filter_type: HALO_WEBHOOK_NOTIFICATION.filterType,
     restriction_type: 0,
     conditions: [],
   };
 }
-
 /** Halo sends ids and enums as numbers or numeric strings. */
 export const haloInt = (v: unknown): number | null => {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
@@ -127,6 +150,12 @@ export function verifyHaloWebhook(headers: Record<string, string | string[] | un
   return colon >= 0 && safeEqual(decoded.slice(colon + 1), secret);
 }
 
+/** What we already know about a notification (subscription) of our webhook, by its id. */
+export interface KnownNotification {
+  eventno: number | null;
+  class: HaloEventClass | null;
+}
+
 /** One event of a delivery, normalised. */
 export interface HaloWebhookEventIn {
   /** The payload's `id`: a re-sent or duplicated delivery carries the same one. */
@@ -135,7 +164,14 @@ export interface HaloWebhookEventIn {
   notificationId: number | null;
   /** Lower-case event name as sent. */
   event: string;
-  def: HaloWebhookEventDef | null;
+  /** The key the record came under (`ticket`, `client`, `object`, …); null when the payload carries none. */
+  payloadKey: string | null;
+  /** What the event is about; null when neither the delivery nor its notification tells. */
+  class: HaloEventClass | null;
+  /** `payload`: from the event name and payload key; `notification`: from what we know of its notification_id. */
+  classifiedBy: 'payload' | 'notification' | null;
+  /** The event number, when its notification is known to us (deliveries do not carry it). */
+  eventno: number | null;
   objectId: number;
   /** When Halo raised the event (its clock). */
   at: Date | null;
@@ -144,12 +180,20 @@ export interface HaloWebhookEventIn {
 export class HaloWebhookPayloadError extends Error {}
 
 const MAX_EVENTS_PER_DELIVERY = 1000;
+/** Keys a delivery's record may come under: `ticket` (confirmed), the presumed `client`/`site`/`user`/`item`, or `object`. */
+const RECORD_KEYS = [...HALO_EVENT_RESOURCES.map((r) => HALO_PAYLOAD_KEYS[r].value), 'object'];
+
+function payloadKeyOf(o: Record<string, unknown>): string | null {
+  return RECORD_KEYS.find((k) => !!o[k] && typeof o[k] === 'object' && !Array.isArray(o[k])) ?? null;
+}
 
 /**
  * Parses a delivery body: one event object, or an array of them (Halo's batching). Throws
- * HaloWebhookPayloadError naming what is wrong; an event we do not know parses with `def: null`.
+ * HaloWebhookPayloadError naming what is wrong. An event is recognised by its name and payload key
+ * (`classifyHaloEvent`), else by what `notifications` says of its notification_id; otherwise it parses with
+ * `class: null`.
  */
-export function parseHaloWebhookBody(raw: string, eventsByNotification?: Map<number, number>): HaloWebhookEventIn[] {
+export function parseHaloWebhookBody(raw: string, notifications?: ReadonlyMap<number, KnownNotification>): HaloWebhookEventIn[] {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -163,21 +207,29 @@ export function parseHaloWebhookBody(raw: string, eventsByNotification?: Map<num
     const where = Array.isArray(json) ? `event [${i}]` : 'the event';
     if (!item || typeof item !== 'object' || Array.isArray(item)) throw new HaloWebhookPayloadError(`${where} is not a JSON object`);
     const o = item as Record<string, unknown>;
-    const event = typeof o.event === 'string' ? o.event.trim().toLowerCase() : '';
+    const event = typeof o.event === 'string' ? o.event.trim().toLowerCase().slice(0, 200) : '';
     const notificationId = haloInt(o.notification_id);
-    let def = BY_NAME.get(event) ?? null;
-    if (!def && notificationId !== null && eventsByNotification?.has(notificationId)) def = BY_NO.get(eventsByNotification.get(notificationId)!) ?? null;
-    // With "event only" payloads and no event name, the entity key tells at least the resource.
+    const payloadKey = payloadKeyOf(o);
+    const known = notificationId !== null ? notifications?.get(notificationId) : undefined;
+    let cls = classifyHaloEvent(event, payloadKey);
+    let classifiedBy: HaloWebhookEventIn['classifiedBy'] = cls ? 'payload' : null;
+    if (!cls && known?.class) {
+      cls = known.class;
+      classifiedBy = 'notification';
+    }
+    if (!event && !cls) throw new HaloWebhookPayloadError(`${where} has no "event" name`);
     let objectId = haloInt(o.object_id);
-    if (objectId === null && def) objectId = haloInt((o[def.payloadKey] as Record<string, unknown> | undefined)?.id);
-    if (!event && !def) throw new HaloWebhookPayloadError(`${where} has no "event" name`);
+    if (objectId === null && payloadKey) objectId = haloInt((o[payloadKey] as Record<string, unknown>).id);
     if (objectId === null || objectId <= 0) throw new HaloWebhookPayloadError(`${where} has no numeric "object_id"`);
     return {
       deliveryId: typeof o.id === 'string' && o.id.length <= 100 ? o.id : null,
       webhookId: typeof o.webhook_id === 'string' ? o.webhook_id.slice(0, 100) : null,
       notificationId,
-      event: (event || def?.name.toLowerCase() || '').slice(0, 200),
-      def,
+      event,
+      payloadKey,
+      class: cls,
+      classifiedBy,
+      eventno: known?.eventno ?? null,
       objectId,
       at: parseHaloDate(o.timestamp),
     };

@@ -1,5 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
-import type { MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { HaloConnectionRow } from '../db/entities';
 import type { Logger } from '../log';
 import type { SyncEntity } from './entities';
@@ -8,8 +8,8 @@ import type { SyncService } from './service';
 export interface ScheduleSpec {
   name: string;
   cron: string;
-  /** null: every entity. */
-  entities: SyncEntity[] | null;
+  /** null: every entity. A function decides per tenant (an empty list: no run for that tenant this time). */
+  entities: SyncEntity[] | null | ((em: EntityManager, tenantId: string) => Promise<readonly SyncEntity[]>);
 }
 
 /**
@@ -52,7 +52,9 @@ export class SyncScheduler {
     let started = 0;
     for (const { tenantId } of tenants) {
       try {
-        await this.service.start(em, tenantId, { kind: 'INCREMENTAL', entities: spec.entities, trigger: `schedule:${spec.name}` });
+        const entities = typeof spec.entities === 'function' ? [...(await spec.entities(em, tenantId))] : spec.entities;
+        if (entities && !entities.length) continue;
+        await this.service.start(em, tenantId, { kind: 'INCREMENTAL', entities, trigger: `schedule:${spec.name}` });
         started++;
       } catch (err) {
         this.log.warn({ tenantId, err: String(err) }, 'could not start a scheduled sync');

@@ -3,9 +3,24 @@ import type PgBoss from 'pg-boss';
 import { HaloWebhookConfig, WebhookDelivery, type WebhookDeliveryStatus } from '../db/entities';
 import { QUEUES } from '../jobs/queue';
 import type { Logger } from '../log';
+import { InputError } from '../common/input-error';
+import { describeCoverage, entitiesNeedingPolling, pairKey, missingRealtimeFix, validateToldEvents, type ToldEvent } from './coverage';
 import { summary, type WebhookInstaller, type WebhookStatusReport } from './install';
 import type { WebhookProcessor } from './processor';
-import { coverage } from './spec';
+import { KNOWN_GAPS, WEBHOOK_ENTITY_NAMES, type SyncSchedules, type WebhookEntity } from './spec';
+
+/** How old the stored coverage may be before the scheduler asks Halo again. */
+const COVERAGE_MAX_AGE_MS = 3600_000;
+
+/** The checklist's view of the webhooks: null when they were never installed. */
+export interface WebhookChecklistFacts {
+  ok: boolean;
+  detail: string;
+  realtime: string[];
+  polled: string[];
+  /** What to tick in Halo (or the mutation to call) to make the rest real time; null when nothing is missing. */
+  missingRealtime: string | null;
+}
 
 export interface WebhookServiceDeps {
   orm: MikroORM;
@@ -13,7 +28,7 @@ export interface WebhookServiceDeps {
   installer: WebhookInstaller;
   /** Present when this process processes deliveries itself. */
   processor?: WebhookProcessor;
-  schedule: { sync: string; opportunities: string };
+  schedule: SyncSchedules;
   log: Logger;
 }
 
@@ -40,6 +55,40 @@ export class WebhookService {
 
   uninstall(em: EntityManager, tenantId: string): Promise<number> {
     return this.deps.installer.uninstall(em, tenantId);
+  }
+
+  /**
+   * Event numbers an admin knows for their Halo: validated (InputError names each bad field), stored in place of
+   * the earlier list, subscribed on the next install/repair and shown in `haloWebhooks`.
+   */
+  async setToldEvents(em: EntityManager, tenantId: string, input: { entity: string; action: string; eventNumber: number }[]): Promise<ToldEvent[]> {
+    const { told, errors } = validateToldEvents(input);
+    if (errors.length) throw new InputError(errors);
+    return this.deps.installer.setToldEvents(em, tenantId, told);
+  }
+
+  /**
+   * The entities (of companies, sites, contacts, items) whose changes are not all real time, from the last
+   * verification (refreshed from Halo when older than an hour): the scheduler polls them more often. Never
+   * installed, or Halo cannot be asked and nothing is stored: all of them. Opportunities have their own schedule.
+   */
+  async entitiesToPoll(em: EntityManager, tenantId: string): Promise<WebhookEntity[]> {
+    const all = WEBHOOK_ENTITY_NAMES.filter((e) => e !== 'opportunities');
+    const config = await em.findOne(HaloWebhookConfig, { tenantId }, { refresh: true });
+    if (!config?.installedAt) return all;
+    let rows = config.lastCoverage?.rows ?? null;
+    const at = config.lastCoverage ? new Date(config.lastCoverage.at).getTime() : 0;
+    if (!rows || Date.now() - at > COVERAGE_MAX_AGE_MS) {
+      rows = await this.status(em, tenantId).then(
+        (r) => r.coverage,
+        (err: unknown) => {
+          this.deps.log.warn({ tenantId, err: err instanceof Error ? err.message : String(err) }, 'could not verify webhook coverage; polling by the last known one');
+          return rows;
+        },
+      );
+    }
+    if (!rows) return all;
+    return entitiesNeedingPolling(rows).filter((e) => e !== 'opportunities');
   }
 
   signal(tenantId: string): void {
@@ -78,19 +127,21 @@ export class WebhookService {
   /**
    * For the checklist: a live check when Halo answers, else the last one we stored. null: never installed.
    */
-  async checklistFacts(em: EntityManager, tenantId: string): Promise<{ ok: boolean; detail: string; realtime: string[]; polled: string[] } | null> {
+  async checklistFacts(em: EntityManager, tenantId: string): Promise<WebhookChecklistFacts | null> {
     const config = await em.findOne(HaloWebhookConfig, { tenantId });
     if (!config?.installedAt) return null;
     try {
       const report = await this.status(em, tenantId);
-      return { ok: report.ok, detail: summary(report), realtime: report.realtime, polled: report.polled };
+      const usable = !!report.webhook?.active && !report.webhook.disabled;
+      return { ok: report.ok, detail: summary(report), realtime: report.realtime, polled: report.polled, missingRealtime: missingRealtimeFix(report.coverage, report.webhookName, usable) };
     } catch (err) {
       const last = config.lastVerification;
-      const ok = last?.ok ?? false;
+      const rows = config.lastCoverage?.rows ?? [];
       return {
-        ok,
+        ok: last?.ok ?? false,
         detail: `${last?.detail ?? 'Never verified.'} (Halo could not be asked just now: ${err instanceof Error ? err.message : String(err)})`,
-        ...coverage(this.deps.schedule, ok),
+        ...describeCoverage(rows, this.deps.schedule),
+        missingRealtime: rows.some((r) => r.state === 'MISSING' && !KNOWN_GAPS[pairKey(r.entity, r.action) as keyof typeof KNOWN_GAPS]) ? 'Check again when Halo answers (haloWebhooks): it says what to tick in Halo.' : null,
       };
     }
   }

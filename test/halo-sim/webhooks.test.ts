@@ -1,17 +1,48 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HaloRecord, WEBHOOK_EVENTS } from '../../src/halo-sim';
+import { CONFIRMED_TICKET_EVENTS, HaloRecord, PayloadKind, SimEventDef, truthFor } from '../../src/halo-sim';
 import { SimFixture, simFixture, webhookReceiver } from './helpers';
 
 type Receiver = Awaited<ReturnType<typeof webhookReceiver>>;
-const eventno = (table: string, trigger: string) => (WEBHOOK_EVENTS.find((e) => e.table === table && e.trigger === trigger) as { eventno: number }).eventno;
 
-describe('Halo simulator: outbound webhooks', () => {
+/** The seeds the webhook tests of the product run under (vitest.config.mts), so the simulator is checked under each. */
+const SEEDS = [1, 4, 12];
+
+describe('Halo simulator: the event catalogue', () => {
+  it('holds the evidenced ticket events, and draws every other number and name from the seed', () => {
+    for (const seed of SEEDS) {
+      const { events } = truthFor(seed);
+      expect(events.filter((e) => e.table === 'tickets').map((e) => [e.eventno, e.name, e.trigger])).toEqual([
+        [3, 'New Ticket Logged', 'created'],
+        [61, 'Ticket updated', 'updated'],
+        [76, 'Ticket Status Changed', 'statusChanged'],
+        [1072, 'Ticket Deleted', 'deleted'],
+      ]);
+      // Halo's gap: no item-update event.
+      expect(events.some((e) => e.table === 'items' && e.trigger === 'updated')).toBe(false);
+      const others = events.filter((e) => e.table !== 'tickets');
+      expect(others).toHaveLength(11);
+      expect(new Set(events.map((e) => e.eventno)).size).toBe(events.length);
+      expect(others.every((e) => e.grade === 'unknown' && !CONFIRMED_TICKET_EVENTS.some((c) => c.eventno === e.eventno))).toBe(true);
+    }
+    const numbers = (seed: number) => truthFor(seed).events.filter((e) => e.table !== 'tickets').map((e) => e.eventno);
+    expect(numbers(1)).not.toEqual(numbers(4));
+    expect(numbers(4)).not.toEqual(numbers(12));
+    // The same seed always answers the same.
+    expect(truthFor(4)).toEqual(truthFor(4));
+  });
+});
+
+describe.each(SEEDS)('Halo simulator: outbound webhooks (truth seed %i)', (seed) => {
   let f: SimFixture;
   let rx: Receiver;
   let hookId: string;
+  const event = (table: string, trigger: string) => f.sim.truth.events.find((e) => e.table === table && e.trigger === trigger) as SimEventDef;
+  const eventno = (table: string, trigger: string) => event(table, trigger).eventno;
+  /** The `payload_type` value that means `kind` in this Halo (its meaning is unknown, drawn from the seed). */
+  const payloadType = (kind: PayloadKind) => Number(Object.entries(f.sim.truth.payloadTypes).find(([, k]) => k === kind)![0]);
   beforeAll(async () => {
-    f = await simFixture();
+    f = await simFixture({ truthSeed: seed });
   });
   afterAll(() => f.stop());
   beforeEach(async () => {
@@ -29,7 +60,7 @@ describe('Halo simulator: outbound webhooks', () => {
   async function register(hook: HaloRecord, events: number[]): Promise<string> {
     const created = await f.post<HaloRecord>('/api/Webhook', [{
       name: 'Quoter – callback', url: rx.url, type: 0, method: 0, content_type: 'application/json', active: true, algorithm: 0,
-      certificate_id: 0, inbound_authentication_type: 0, runbook_start_type: 0, ...hook,
+      certificate_id: 0, inbound_authentication_type: 0, runbook_start_type: 0, payload_type: payloadType('full'), ...hook,
     }]);
     expect(created.status).toBe(200);
     const id = created.json.id as string;
@@ -73,23 +104,24 @@ describe('Halo simulator: outbound webhooks', () => {
   });
 
   it('fires no ticket update for changes other than the status (Halo\'s gap)', async () => {
-    await register({}, [61, eventno('tickets', 'statusChanged')]);
+    await register({}, [61, 76]);
     control().update('tickets', 2, { summary: 'renamed', agent_id: 5, team: 'Sales', pipeline_stage_id: 2 });
     await control().webhooksIdle();
     expect(rx.received).toHaveLength(0);
+    // A status change fires both "Ticket updated" (61) and "Ticket Status Changed" (76).
     control().update('tickets', 2, { status_id: 21 });
     await control().webhooksIdle();
     expect(bodies().map((b) => b.event).sort()).toEqual(['ticket status changed', 'ticket updated']);
   });
 
   it('fires for API writes too, attributed to the API agent', async () => {
-    await register({}, [eventno('tickets', 'created')]);
+    await register({}, [3]);
     const created = (await f.post<HaloRecord>('/api/Opportunities', [{ summary: 'From the API', client_id: 12 }])).json;
     await control().webhooksIdle();
     expect(bodies()).toMatchObject([{ object_id: created.id, agent_id: control().apiAgentId, event: 'new ticket logged' }]);
   });
 
-  it('fires create, update and delete for clients, sites and users', async () => {
+  it('fires create, update and delete for clients, sites and users, named as this Halo names them', async () => {
     const tables = ['clients', 'sites', 'users'] as const;
     await register({}, tables.flatMap((t) => ['created', 'updated', 'deleted'].map((k) => eventno(t, k))));
     const client = control().create('clients', { name: 'Hooked Ltd' });
@@ -101,23 +133,62 @@ describe('Halo simulator: outbound webhooks', () => {
     control().delete('users', user.id as number);
     await control().webhooksIdle();
     const seen = bodies().map((b) => `${String(b.event)}:${String(b.object_id)}`);
+    const name = (t: string, k: string) => event(t, k).name.toLowerCase();
     // A new customer always gets its main site, as in Halo.
     expect(seen).toEqual([
-      `customer created:${String(client.id)}`, `site created:${String(client.main_site_id)}`, `site created:${String(site.id)}`, `user created:${String(user.id)}`,
-      `user updated:${String(user.id)}`, `site updated:${String(site.id)}`, `customer updated:${String(client.id)}`, `user deleted:${String(user.id)}`,
+      `${name('clients', 'created')}:${String(client.id)}`, `${name('sites', 'created')}:${String(client.main_site_id)}`, `${name('sites', 'created')}:${String(site.id)}`,
+      `${name('users', 'created')}:${String(user.id)}`, `${name('users', 'updated')}:${String(user.id)}`, `${name('sites', 'updated')}:${String(site.id)}`,
+      `${name('clients', 'updated')}:${String(client.id)}`, `${name('users', 'deleted')}:${String(user.id)}`,
     ]);
-    expect(bodies().find((b) => b.event === 'user created')).toMatchObject({ user: { id: user.id, name: 'Hook User' } });
+    expect(bodies().find((b) => b.event === name('users', 'created'))).toMatchObject({ user: { id: user.id, name: 'Hook User' } });
     expect(bodies()[0]).toMatchObject({ client: { id: client.id } });
   });
 
   it('fires item create and delete but never item update (Halo\'s gap)', async () => {
-    await register({}, WEBHOOK_EVENTS.filter((e) => e.table === 'items').map((e) => e.eventno));
-    expect(WEBHOOK_EVENTS.some((e) => e.table === 'items' && e.trigger === 'updated')).toBe(false);
+    await register({}, f.sim.truth.events.filter((e) => e.table === 'items').map((e) => e.eventno));
     const item = control().create('items', { name: 'Hooked item' });
     control().update('items', item.id as number, { baseprice: 99 });
     control().delete('items', item.id as number);
     await control().webhooksIdle();
-    expect(bodies().map((b) => b.event)).toEqual(['item created', 'item deleted']);
+    expect(bodies().map((b) => b.event)).toEqual([event('items', 'created').name.toLowerCase(), event('items', 'deleted').name.toLowerCase()]);
+  });
+
+  it('accepts a subscription to a number it has no event for, and never delivers through it', async () => {
+    const unused = [201, 202, 221, 222, 231].find((n) => !f.sim.truth.events.some((e) => e.eventno === n))!;
+    await register({}, [unused]);
+    control().update('users', 1, { phonenumber: '+1 555 0000' });
+    control().update('clients', 3, { notes: 'nobody hears' });
+    await control().webhooksIdle();
+    expect(rx.received).toHaveLength(0);
+  });
+
+  it('lets an admin tick an event for a webhook as in Halo\'s UI: a Notification named after the event', async () => {
+    const id = await register({}, []);
+    const users = control().webhookEventCatalogue().filter((e) => e.table === 'users');
+    expect(users.map((e) => e.trigger)).toEqual(['created', 'updated', 'deleted']);
+    const n = control().adminSubscribe(id, { table: 'users', trigger: 'updated' });
+    expect(n).toMatchObject({ webhook_id: id, eventno: event('users', 'updated').eventno, name: event('users', 'updated').name, type: -2, delivery_method: 6 });
+    // Ticking it again changes nothing; by number works too.
+    expect(control().adminSubscribe(id, { eventno: event('users', 'updated').eventno }).id).toBe(n.id);
+    expect(() => control().adminSubscribe(id, { table: 'items', trigger: 'updated' })).toThrow(/no event for items updated/);
+    expect(() => control().adminSubscribe('00000000-0000-4000-8000-000000000000', { table: 'users', trigger: 'created' })).toThrow(/does not exist/);
+    const listed = (await f.get<HaloRecord[]>(`/api/Notification?webhook_id=${id}`)).json;
+    expect(listed).toMatchObject([{ id: n.id, eventno: n.eventno, name: n.name }]);
+
+    control().update('users', 1, { phonenumber: '+1 555 0001' });
+    await control().webhooksIdle();
+    expect(bodies()).toMatchObject([{ event: event('users', 'updated').name.toLowerCase(), object_id: 1, notification_id: n.id, user: { id: 1 } }]);
+  });
+
+  it('mirrors the catalogue and the admin\'s tick over /_sim', async () => {
+    const id = await register({}, []);
+    const sim = (path: string, init?: RequestInit) => fetch(`${f.sim.url}/_sim/${path}`, init).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
+    expect((await sim('webhooks/events')).json).toEqual(f.sim.truth.events);
+    const ticked = await sim(`webhooks/${id}/events`, { method: 'POST', body: JSON.stringify({ table: 'clients', trigger: 'deleted' }) });
+    expect(ticked).toMatchObject({ status: 200, json: { webhook_id: id, eventno: eventno('clients', 'deleted'), name: event('clients', 'deleted').name } });
+    const byNumber = await sim(`webhooks/${id}/events`, { method: 'POST', body: JSON.stringify({ eventno: 61 }) });
+    expect(byNumber.json).toMatchObject({ eventno: 61, name: 'Ticket updated' });
+    expect((await sim(`webhooks/${id}/events`, { method: 'POST', body: JSON.stringify({ table: 'items', trigger: 'updated' }) })).status).toBe(400);
   });
 
   it('signs the raw body with HMAC-SHA256 in the Token header for authentication_type 3', async () => {
@@ -138,9 +209,9 @@ describe('Halo simulator: outbound webhooks', () => {
     expect(auths).toContain(undefined);
   });
 
-  it('sends key fields only for payload_type 0 and no entity for payload_type 2', async () => {
-    await register({ payload_type: 0 }, [eventno('clients', 'updated')]);
-    await register({ payload_type: 2 }, [eventno('clients', 'updated')]);
+  it('sends key fields only, the full record or the event only, as this Halo reads payload_type', async () => {
+    await register({ payload_type: payloadType('keyFields') }, [eventno('clients', 'updated')]);
+    await register({ payload_type: payloadType('eventOnly') }, [eventno('clients', 'updated')]);
     control().update('clients', 3, { notes: 'payloads' });
     await control().webhooksIdle();
     const [small, eventOnly] = bodies();
@@ -222,9 +293,9 @@ describe('Halo simulator: outbound webhooks', () => {
   });
 
   it('puts every entity under "object" when the nested-key switch says so', async () => {
-    const g = await simFixture({ quirks: { webhookEntityKey: 'object' } });
+    const g = await simFixture({ truthSeed: seed, quirks: { webhookEntityKey: 'object' } });
     try {
-      const created = await g.post<HaloRecord>('/api/Webhook', [{ name: 'obj', url: rx.url }]);
+      const created = await g.post<HaloRecord>('/api/Webhook', [{ name: 'obj', url: rx.url, payload_type: payloadType('full') }]);
       await g.post('/api/Notification', [{ webhook_id: created.json.id, eventno: 61 }]);
       g.sim.control.update('tickets', 1, { status_id: 21 });
       await g.sim.control.webhooksIdle();

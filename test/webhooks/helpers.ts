@@ -19,12 +19,15 @@ export async function webhookPath(orm: MikroORM, tenantId: string): Promise<{ pa
   return { pathKey: rows[0].path_key };
 }
 
-/** A delivery shaped like Halo's (HALO-API.md §4.2), for a record and event of our choice. */
-export function haloPayload(input: { event: string; objectId: number; at?: Date; id?: string; entityKey?: string; record?: Record<string, unknown> }): string {
+/**
+ * A delivery shaped like Halo's (HALO-API.md §4.2), for a record and event of our choice. Its notification_id is
+ * a fresh one unless given: a delivery names the notification it came through, and we recognise it by that.
+ */
+export function haloPayload(input: { event: string; objectId: number; at?: Date; id?: string; entityKey?: string; record?: Record<string, unknown>; notificationId?: number }): string {
   return JSON.stringify({
     id: input.id ?? randomUUID(),
     webhook_id: randomUUID(),
-    notification_id: 1,
+    notification_id: input.notificationId ?? 1_000_000 + Math.floor(Math.random() * 1_000_000),
     escmsg_id: randomUUID(),
     event: input.event,
     message: `${input.event} ${input.objectId}`,
@@ -48,3 +51,18 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | null | u
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** What the simulated Halo calls an event (its catalogue is the oracle; the product never sees it). */
+export function truthEvent(sim: { truth: { events: { eventno: number; name: string; table: string; trigger: string }[] } }, table: string, trigger: string) {
+  const e = sim.truth.events.find((x) => x.table === table && x.trigger === trigger);
+  if (!e) throw new Error(`the simulator has no ${table} ${trigger} event`);
+  return e;
+}
+
+/** The non-ticket event numbers the simulator draws from its seed: the product may hold one only when told it. */
+export const nonTicketEventNumbers = (sim: { truth: { events: { eventno: number; table: string }[] } }) =>
+  new Set(sim.truth.events.filter((e) => e.table !== 'tickets').map((e) => e.eventno));
+
+type CoverageLike = { entity: string; action: string; state: string };
+/** `{ 'contacts:updated': 'MISSING', … }` from a haloWebhooks report. */
+export const coverageMap = (rows: readonly CoverageLike[]) => Object.fromEntries(rows.map((r) => [`${r.entity.toLowerCase()}:${r.action.toLowerCase()}`, r.state]));

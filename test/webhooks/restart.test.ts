@@ -25,6 +25,8 @@ describe('Halo webhooks while the processor is down', () => {
     await connect(tenant.gql, sim);
     expect((await syncAndWait(tenant.gql, { full: true })).status).toBe('SUCCEEDED');
     expect((await tenant.gql.expectData(InstallHaloWebhooksDocument)).installHaloWebhooks.ok).toBe(true);
+    // Contact events are real time only once an admin ticks them for our webhook in Halo.
+    sim.control.adminSubscribe(String(sim.control.list('webhooks')[0]!.id), { table: 'users', trigger: 'updated' });
     await first.app.stop();
   });
   afterAll(async () => {

@@ -3,7 +3,7 @@ import { Company, Contact, Item, Opportunity, ProductGroup, Quote, QuoteBundle, 
 import { OutboxRow, SyncConflict } from './push';
 import { ScheduleSlot, SyncCursor, SyncRecordError, SyncRun } from './sync';
 import { ConfigChange, HaloConnectionRow, IntegrationSettingsRow } from './integration';
-import { HaloWebhookConfig, WebhookDelivery } from './webhooks';
+import { HaloWebhookConfig, HaloWebhookSubscription, WebhookDelivery } from './webhooks';
 
 export * from './tenant';
 export * from './records';
@@ -34,6 +34,7 @@ export const entities = [
   SyncCursor,
   ScheduleSlot,
   HaloWebhookConfig,
+  HaloWebhookSubscription,
   WebhookDelivery,
   OutboxRow,
   SyncConflict,

@@ -40,8 +40,75 @@ export class HaloWebhookConfig {
   @Property({ type: 'jsonb', nullable: true })
   lastVerification?: { ok: boolean; detail: string } | null;
 
+  /**
+   * Event numbers an admin told us (`setHaloWebhookEvents`): subscribed on the next install/repair. Replaced whole
+   * by each call; written with one statement, never through this entity.
+   */
+  @Property({ type: 'jsonb', nullable: true })
+  toldEvents?: ToldHaloEvent[] | null;
+
+  /** Real-time coverage per entity and action at the last verification (the scheduler polls what it lacks). */
+  @Property({ type: 'jsonb', nullable: true })
+  lastCoverage?: StoredCoverage | null;
+
   @Property({ type: 'timestamptz', defaultRaw: 'current_timestamp' })
   createdAt: Date = new Date();
+
+  @Property({ type: 'timestamptz', defaultRaw: 'current_timestamp', onUpdate: () => new Date() })
+  updatedAt: Date = new Date();
+}
+
+/** One event number an admin told us, for one entity and action. */
+export interface ToldHaloEvent {
+  entity: string;
+  action: string;
+  eventNumber: number;
+}
+
+/** Real-time coverage per entity and action (REALTIME_CONFIRMED, SUBSCRIBED, MISSING) as verified at `at`. */
+export interface StoredCoverage {
+  at: string;
+  rows: { entity: string; action: string; state: string }[];
+}
+
+/**
+ * What we know of one Halo notification (event subscription) on a tenant's webhook: which event it is and what
+ * it is about, and how we learned that. Written when we read Halo's subscriptions back (install, repair, status:
+ * rows of notifications Halo no longer holds go) and when the first delivery through a not yet recognised one
+ * arrives; the receiver reads it to recognise deliveries by their `notification_id`.
+ */
+@Entity({ tableName: 'halo_webhook_subscription' })
+export class HaloWebhookSubscription {
+  [OptionalProps]?: 'name' | 'updatedAt';
+
+  @PrimaryKey({ type: 'uuid' })
+  tenantId!: string;
+
+  /** Halo's id of the notification (deliveries carry it as `notification_id`). */
+  @PrimaryKey({ type: 'integer' })
+  notificationId!: number;
+
+  @Property({ type: 'integer', nullable: true })
+  eventno?: number | null;
+
+  /** The notification's name in Halo (the event's name when ticked in Halo's UI). */
+  @Property({ type: 'text', default: '' })
+  name: string = '';
+
+  /** clients, sites, users, items or tickets; null while not recognised. */
+  @Property({ type: 'text', nullable: true })
+  resource?: string | null;
+
+  /** created, updated or deleted; null while not recognised. */
+  @Property({ type: 'text', nullable: true })
+  action?: string | null;
+
+  /** KNOWN_EVENT (facts.ts), TOLD (setHaloWebhookEvents), NAME (its name), DELIVERY (the first delivery through it). */
+  @Property({ type: 'text', nullable: true })
+  classifiedBy?: string | null;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  firstDeliveryAt?: Date | null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'current_timestamp', onUpdate: () => new Date() })
   updatedAt: Date = new Date();
@@ -59,6 +126,7 @@ export type WebhookDeliveryStatus = 'RECEIVED' | 'PROCESSING' | 'PROCESSED' | 'F
 @Index({ properties: ['tenantId', 'receivedAt'] })
 @Index({ properties: ['tenantId', 'haloDeliveryId'] })
 @Index({ properties: ['tenantId', 'entity', 'haloObjectId'] })
+@Index({ properties: ['tenantId', 'entity', 'action', 'receivedAt'] })
 @Index({ properties: ['status', 'nextAttemptAt'] })
 export class WebhookDelivery {
   [OptionalProps]?: 'receivedAt' | 'attempts' | 'status';

@@ -1,4 +1,4 @@
-import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 
 export enum WebhookDeliveryStatusEnum {
   RECEIVED = 'RECEIVED',
@@ -17,41 +17,122 @@ registerEnumType(WebhookDeliveryStatusEnum, {
 
 @ObjectType('HaloWebhookIssue', { simpleResolvers: true, description: 'Something about our Halo webhook that differs from what should be there.' })
 export class HaloWebhookIssueType {
-  @Field(() => String, { description: 'NO_PUBLIC_URL, NOT_INSTALLED, MISSING, DISABLED, WRONG_URL, WRONG_AUTH, MISSING_SUBSCRIPTION, DUPLICATE_WEBHOOK, DUPLICATE_SUBSCRIPTION or DELIVERY_FAILURES' })
+  @Field(() => String, {
+    description: 'NO_PUBLIC_URL, NOT_INSTALLED, MISSING, DISABLED, WRONG_URL, WRONG_AUTH, MISSING_SUBSCRIPTION, DUPLICATE_WEBHOOK, DUPLICATE_SUBSCRIPTION, OBSOLETE_SUBSCRIPTION or DELIVERY_FAILURES',
+  })
   code!: string;
-  @Field(() => String) message!: string;
+  @Field(() => String, { description: 'What is wrong, in words.' }) message!: string;
 }
 
-@ObjectType('HaloWebhookSubscription', { simpleResolvers: true, description: 'One Halo event our webhook should be subscribed to.' })
+/** Internal values are the lower-case names used in the database and in deliveries. */
+export enum HaloWebhookEntityEnum {
+  COMPANIES = 'companies',
+  SITES = 'sites',
+  CONTACTS = 'contacts',
+  ITEMS = 'items',
+  OPPORTUNITIES = 'opportunities',
+}
+registerEnumType(HaloWebhookEntityEnum, {
+  name: 'HaloWebhookEntity',
+  description: 'A synced entity a Halo webhook event can be about: COMPANIES (Halo customers/clients), SITES, CONTACTS (Halo users), ITEMS (products), OPPORTUNITIES (Halo tickets).',
+});
+
+export enum HaloWebhookEventActionEnum {
+  CREATED = 'created',
+  UPDATED = 'updated',
+  DELETED = 'deleted',
+}
+registerEnumType(HaloWebhookEventActionEnum, { name: 'HaloWebhookEventAction', description: 'The kind of change a Halo webhook event reports.' });
+
+export enum RealtimeCoverageStateEnum {
+  REALTIME_CONFIRMED = 'REALTIME_CONFIRMED',
+  SUBSCRIBED = 'SUBSCRIBED',
+  MISSING = 'MISSING',
+}
+registerEnumType(RealtimeCoverageStateEnum, {
+  name: 'RealtimeCoverageState',
+  description:
+    'REALTIME_CONFIRMED: Halo holds a subscription on our webhook for it and a delivery for it has arrived; SUBSCRIBED: Halo holds one, no delivery seen yet; MISSING: Halo holds none, so only the scheduled sync picks such changes up.',
+});
+
+export enum HaloWebhookSubscriptionOriginEnum {
+  KNOWN_EVENT = 'KNOWN_EVENT',
+  TOLD = 'TOLD',
+  ADOPTED = 'ADOPTED',
+  UNRECOGNISED = 'UNRECOGNISED',
+  OBSOLETE = 'OBSOLETE',
+}
+registerEnumType(HaloWebhookSubscriptionOriginEnum, {
+  name: 'HaloWebhookSubscriptionOrigin',
+  description:
+    'KNOWN_EVENT: a ticket event with public evidence, which we subscribe to; TOLD: an event number you told us (setHaloWebhookEvents), which we subscribe to; ADOPTED: ticked in Halo, recognised by its name or by its first delivery; UNRECOGNISED: ticked in Halo, not recognised yet (its first delivery, or setHaloWebhookEvents, will tell); OBSOLETE: an event number earlier versions made up (repair removes it).',
+});
+
+@ObjectType('HaloWebhookSubscription', { simpleResolvers: true, description: 'One event subscription (a Halo notification) on our webhook: held by Halo, or wanted and missing.' })
 export class HaloWebhookSubscriptionType {
-  @Field(() => String, { description: 'companies, products, opportunities or contacts (the setup guide’s groups)' }) group!: string;
-  @Field(() => Int) eventno!: number;
-  @Field(() => String) event!: string;
-  @Field(() => Boolean) installed!: boolean;
+  @Field(() => Int, { nullable: true, description: 'Halo’s notification id; null for one we want that Halo does not hold.' }) notificationId!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Halo’s event number.' }) eventno!: number | null;
+  @Field(() => String, { description: 'The subscription’s name in Halo (the event’s name when ticked in Halo’s UI).' }) event!: string;
+  @Field(() => HaloWebhookEntityEnum, { nullable: true, description: 'What it is about; null while not recognised.' }) entity!: HaloWebhookEntityEnum | null;
+  @Field(() => HaloWebhookEventActionEnum, { nullable: true, description: 'The kind of change; null while not recognised.' }) action!: HaloWebhookEventActionEnum | null;
+  @Field(() => HaloWebhookSubscriptionOriginEnum, { description: 'Where it comes from.' }) origin!: HaloWebhookSubscriptionOriginEnum;
+  @Field(() => String, { nullable: true, description: 'How its meaning was learned: KNOWN_EVENT, TOLD, NAME or DELIVERY.' }) learnedFrom!: string | null;
+  @Field(() => Boolean, { description: 'Whether Halo holds it now.' }) installed!: boolean;
 }
 
-@ObjectType('HaloWebhookInfo', { simpleResolvers: true })
+@ObjectType('HaloWebhookCoverage', { simpleResolvers: true, description: 'Whether one kind of change (entity and action) reaches us in real time, judged by what Halo holds and what arrived.' })
+export class HaloWebhookCoverageType {
+  @Field(() => HaloWebhookEntityEnum, { description: 'The synced entity.' }) entity!: HaloWebhookEntityEnum;
+  @Field(() => HaloWebhookEventActionEnum, { description: 'The kind of change.' }) action!: HaloWebhookEventActionEnum;
+  @Field(() => RealtimeCoverageStateEnum, { description: 'Real time (confirmed or subscribed) or polled.' }) state!: RealtimeCoverageStateEnum;
+  @Field(() => [Int], { description: 'Event numbers of the subscriptions Halo holds for it.' }) eventNumbers!: number[];
+  @Field(() => Date, { nullable: true, description: 'When the newest delivery for it arrived.' }) lastDeliveryAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'What Halo is known not to send for it, however it is subscribed (the scheduled sync covers that).' }) gap!: string | null;
+  @Field(() => String, { nullable: true, description: 'What to tick in Halo, or which mutation to call, to make it real time; null when it is.' }) fix!: string | null;
+}
+
+@ObjectType('HaloWebhookToldEvent', { simpleResolvers: true, description: 'An event number you told us for one entity and action (setHaloWebhookEvents).' })
+export class HaloWebhookToldEventType {
+  @Field(() => HaloWebhookEntityEnum, { description: 'The synced entity.' }) entity!: HaloWebhookEntityEnum;
+  @Field(() => HaloWebhookEventActionEnum, { description: 'The kind of change.' }) action!: HaloWebhookEventActionEnum;
+  @Field(() => Int, { description: 'Halo’s event number for it.' }) eventNumber!: number;
+}
+
+@InputType('HaloWebhookEventNumberInput', { description: 'Halo’s event number for one entity and action, as your Halo administrator knows it.' })
+export class HaloWebhookEventNumberInput {
+  @Field(() => HaloWebhookEntityEnum, { description: 'The synced entity the event is about.' }) entity!: HaloWebhookEntityEnum;
+  @Field(() => HaloWebhookEventActionEnum, { description: 'The kind of change it reports.' }) action!: HaloWebhookEventActionEnum;
+  @Field(() => Int, { description: 'Halo’s event number (a positive whole number).' }) eventNumber!: number;
+}
+
+@ObjectType('HaloWebhookInfo', { simpleResolvers: true, description: 'Our webhook as Halo holds it.' })
 export class HaloWebhookInfoType {
   @Field(() => String, { description: 'Halo’s id (a GUID).' }) id!: string;
-  @Field(() => String) name!: string;
-  @Field(() => String, { nullable: true }) url!: string | null;
-  @Field(() => Boolean) active!: boolean;
-  @Field(() => Boolean) disabled!: boolean;
+  @Field(() => String, { description: 'Its name in Halo (Configuration > Integrations > Webhooks).' }) name!: string;
+  @Field(() => String, { nullable: true, description: 'Where Halo sends its deliveries.' }) url!: string | null;
+  @Field(() => Boolean, { description: 'Halo’s active flag.' }) active!: boolean;
+  @Field(() => Boolean, { description: 'Halo’s disabled flag.' }) disabled!: boolean;
 }
 
-@ObjectType('HaloWebhooks', { simpleResolvers: true, description: 'Our webhook in Halo compared with what should be there.' })
+@ObjectType('HaloWebhooks', { simpleResolvers: true, description: 'Our webhook in Halo: what Halo holds, what should be there, and what reaches us in real time.' })
 export class HaloWebhooksType {
-  @Field(() => Boolean, { description: 'Installed, active, pointing at us, subscribed to every event, deliveries succeeding.' }) ok!: boolean;
-  @Field(() => Boolean) installed!: boolean;
+  @Field(() => Boolean, { description: 'Installed, active, pointing at us, subscribed to every event we want, deliveries succeeding. Says nothing about coverage: see `coverage`.' })
+  ok!: boolean;
+  @Field(() => Boolean, { description: 'Halo holds our webhook.' }) installed!: boolean;
   @Field(() => String, { nullable: true, description: 'Where Halo should send deliveries.' }) expectedUrl!: string | null;
-  @Field(() => HaloWebhookInfoType, { nullable: true }) webhook!: HaloWebhookInfoType | null;
-  @Field(() => [HaloWebhookSubscriptionType]) subscriptions!: HaloWebhookSubscriptionType[];
-  @Field(() => [HaloWebhookIssueType]) issues!: HaloWebhookIssueType[];
+  @Field(() => HaloWebhookInfoType, { nullable: true, description: 'Our webhook as Halo holds it.' }) webhook!: HaloWebhookInfoType | null;
+  @Field(() => String, { nullable: true, description: 'Our webhook’s name: where to tick events in Halo.' }) webhookName!: string | null;
+  @Field(() => [HaloWebhookSubscriptionType], { description: 'Every subscription Halo holds on our webhook, then every one we want that it lacks.' })
+  subscriptions!: HaloWebhookSubscriptionType[];
+  @Field(() => [HaloWebhookCoverageType], { description: 'Per entity and action: real time or polled, from what Halo holds and the deliveries that arrived.' })
+  coverage!: HaloWebhookCoverageType[];
+  @Field(() => [HaloWebhookToldEventType], { description: 'Event numbers you told us (setHaloWebhookEvents).' }) toldEvents!: HaloWebhookToldEventType[];
+  @Field(() => [HaloWebhookIssueType], { description: 'What differs from what should be there.' }) issues!: HaloWebhookIssueType[];
   @Field(() => Int, { description: 'Failed deliveries in Halo’s delivery log over the last 24 hours.' }) recentFailures!: number;
   @Field(() => [String], { description: 'What install/repair changed in Halo; empty when nothing needed changing.' }) changes!: string[];
-  @Field(() => [String], { description: 'Changes that reach us in seconds through the webhooks.' }) realtime!: string[];
+  @Field(() => [String], { description: 'Changes that reach us in seconds through the webhooks (what Halo holds).' }) realtime!: string[];
   @Field(() => [String], { description: 'Changes only the scheduled sync picks up, with its schedule.' }) polled!: string[];
-  @Field(() => Date) checkedAt!: Date;
+  @Field(() => Date, { description: 'When Halo was asked.' }) checkedAt!: Date;
 }
 
 @ObjectType('HaloWebhookDelivery', { simpleResolvers: true, description: 'One event Halo delivered to us, and what became of it.' })
