@@ -109,8 +109,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const webhookProcessor = config.roles.worker
     ? new WebhookProcessor({ orm, access: integration.access, settings: integration.settings, engine, log: webhookLog, staleClaimMs: config.jobs.staleAfterMs })
     : undefined;
-  const webhookService = new WebhookService({ orm, boss: queue.boss, installer, processor: webhookProcessor, schedule: config.schedule, log: webhookLog });
-  webhookReceiver = new WebhookReceiver({ orm, box: integration.box, log: webhookLog, onStored: (tenantId) => webhookService.signal(tenantId) });
+  const webhookService = new WebhookService({ orm, boss: queue.boss, installer, processor: webhookProcessor, schedule: config.schedule, log: webhookLog, window: config.webhooks });
+  webhookReceiver = new WebhookReceiver({ orm, box: integration.box, log: webhookLog, window: config.webhooks, onStored: (tenantId) => webhookService.signal(tenantId) });
   integration.checklist.webhookFacts = webhookService;
   const outbox = createOutbox(
     { orm, boss: queue.boss, access: integration.access, settings: integration.settings, log: log.child({ module: 'push' }) },

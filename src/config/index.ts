@@ -61,6 +61,12 @@ const envSchema = z.object({
   PUSH_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   PUSH_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(1000),
   PUSH_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(120),
+  /**
+   * The webhook replay window: a new delivery whose event time is older than this, or further ahead of our clock
+   * than the second, is refused (400) and not stored. A replay of a stored delivery is recognised by its id whenever.
+   */
+  WEBHOOK_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(86_400),
+  WEBHOOK_MAX_FUTURE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(300),
   /** Demo mode: embedded Postgres, a demo tenant, the Halo simulator. Defaults on when nothing is configured. */
   DEMO: bool.optional(),
   /** Production hardening: masked errors, no introspection, no suggestions, no GraphiQL. Default: NODE_ENV=production. */
@@ -96,6 +102,8 @@ export interface Config {
   roles: { api: boolean; worker: boolean; scheduler: boolean };
   jobs: { staleAfterMs: number; pollSeconds: number };
   push: { maxAttempts: number; baseDelayMs: number; leaseMs: number };
+  /** Halo webhook receipt: the replay window around a delivery's event time. */
+  webhooks: { maxAgeMs: number; maxFutureMs: number };
 }
 
 export class ConfigError extends Error {
@@ -186,5 +194,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     jobs: { staleAfterMs: e.SYNC_STALE_AFTER_SECONDS * 1000, pollSeconds: e.JOB_POLL_SECONDS },
     push: { maxAttempts: e.PUSH_MAX_ATTEMPTS, baseDelayMs: e.PUSH_RETRY_BASE_MS, leaseMs: e.PUSH_LEASE_SECONDS * 1000 },
+    webhooks: { maxAgeMs: e.WEBHOOK_MAX_AGE_SECONDS * 1000, maxFutureMs: e.WEBHOOK_MAX_FUTURE_SECONDS * 1000 },
   };
 }

@@ -148,6 +148,12 @@ export const HALO_PAYLOAD_KEYS = {
   items: fact('item', 'unknown', 'presumed (HALO-API.md §4.2)'),
 } as const;
 
+/**
+ * Record ids (and so a delivery's `object_id`) are 32-bit integers: 1 … 2147483647. A larger `object_id` cannot name
+ * a Halo record, so such a delivery is refused as malformed (it would not fit our `integer` id columns either).
+ */
+export const HALO_MAX_RECORD_ID = fact(2_147_483_647, 'spec', 'halo-openapi.json: `id` is integer/int32 on Faults, Users, Area, Site, Item');
+
 /** A subscription that delivers to a webhook: `POST /api/Notification` `{type:-2, delivery_method:6, filter_type:2}`. */
 export const HALO_NOTIFICATION = {
   type: fact(-2, 'confirmed', 'django-psa callbacks.py; redanthrax'),

@@ -14,6 +14,7 @@ import {
   HALO_PAYLOAD_KEYS,
   HALO_PAYLOAD_TYPE,
   HALO_TICKET_EVENTS,
+  HALO_MAX_RECORD_ID,
   HALO_WEBHOOK_SIGNED_BODY_AUTH,
   type HaloEventAction,
   type HaloTicketEventFact,
@@ -221,6 +222,7 @@ export function parseHaloWebhookBody(raw: string, notifications?: ReadonlyMap<nu
     let objectId = haloInt(o.object_id);
     if (objectId === null && payloadKey) objectId = haloInt((o[payloadKey] as Record<string, unknown>).id);
     if (objectId === null || objectId <= 0) throw new HaloWebhookPayloadError(`${where} has no numeric "object_id"`);
+    if (objectId > HALO_MAX_RECORD_ID.value) throw new HaloWebhookPayloadError(`${where} has an "object_id" larger than any Halo record id (${HALO_MAX_RECORD_ID.value})`);
     return {
       deliveryId: typeof o.id === 'string' && o.id.length <= 100 ? o.id : null,
       webhookId: typeof o.webhook_id === 'string' ? o.webhook_id.slice(0, 100) : null,

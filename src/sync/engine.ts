@@ -1,6 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { HaloError, formatHaloDate, type HaloClient } from '../halo';
 import { SyncCursor, SyncRecordError, SyncRun, type EntityProgress } from '../db/entities';
+import { classifyDbError, errorForLog } from '../db/errors';
 import type { HaloAccess } from '../integration/halo-access';
 import type { SettingsService } from '../integration/settings.service';
 import type { Logger } from '../log';
@@ -98,7 +99,7 @@ export class SyncEngine {
           run.progress[entity].state = 'failed';
           run.progress[entity].errors += 1;
           em.create(SyncRecordError, { runId: run.id, tenantId: run.tenantId, entity, code: codeOf(err), message: messageOf(err), hint: hintOf(err) });
-          this.deps.log.warn({ runId, entity, err: messageOf(err) }, 'sync entity failed');
+          this.deps.log.warn({ runId, entity, err: errorForLog(err) }, 'sync entity failed');
           await em.flush();
         }
       }
@@ -110,7 +111,7 @@ export class SyncEngine {
       }
       run.status = 'FAILED';
       run.error = messageOf(err);
-      this.deps.log.warn({ runId, err: run.error }, 'sync run failed');
+      this.deps.log.warn({ runId, err: errorForLog(err) }, 'sync run failed');
     }
     run.haloRequests = requests;
     run.finishedAt = new Date();
@@ -242,7 +243,12 @@ function isFatal(err: unknown): boolean {
   return (err as { code?: string })?.code === 'HALO_NOT_CONNECTED';
 }
 
-const codeOf = (err: unknown) => (err instanceof HaloError ? `HALO_${err.kind.toUpperCase()}` : 'INTERNAL');
-const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
+// A database error is stored and shown classified (src/db/errors.ts): its driver message holds the SQL and row values.
+const codeOf = (err: unknown) => (err instanceof HaloError ? `HALO_${err.kind.toUpperCase()}` : (classifyDbError(err)?.code ?? 'INTERNAL'));
+const messageOf = (err: unknown) => classifyDbError(err)?.message ?? (err instanceof Error ? err.message : String(err));
 const hintOf = (err: unknown) =>
-  err instanceof HaloError && err.retryable ? 'Halo failed or timed out; the next run retries it.' : err instanceof HaloError ? undefined : 'An internal error; see the service logs.';
+  err instanceof HaloError && err.retryable
+    ? 'Halo failed or timed out; the next run retries it.'
+    : err instanceof HaloError
+      ? undefined
+      : (classifyDbError(err)?.hint ?? 'An internal error; see the service logs.');

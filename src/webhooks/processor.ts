@@ -1,4 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { classifyDbError, errorForLog } from '../db/errors';
 import { HaloError, createHaloLoaders, formatHaloDate, type HaloClient, type HaloLoaders } from '../halo';
 import type { HaloAccess } from '../integration/halo-access';
 import type { SettingsService } from '../integration/settings.service';
@@ -91,7 +92,7 @@ export class WebhookProcessor {
           }
         } while (state.again && !this.stopped);
       } catch (err) {
-        this.deps.log.warn({ tenantId, err: message(err) }, 'webhook processing failed; the sweep retries');
+        this.deps.log.warn({ tenantId, err: errorForLog(err) }, 'webhook processing failed; the sweep retries');
       } finally {
         this.loops.delete(tenantId);
       }
@@ -135,7 +136,7 @@ export class WebhookProcessor {
       await this.process(em, tenantId, claimed);
     } catch (err) {
       // Nothing of this batch was written (one transaction): every delivery goes back for a later attempt.
-      this.deps.log.warn({ tenantId, deliveries: claimed.length, err: message(err) }, 'webhook batch failed');
+      this.deps.log.warn({ tenantId, deliveries: claimed.length, err: errorForLog(err) }, 'webhook batch failed');
       await this.settle(em, claimed.map((c) => this.failure(c, err)));
     }
     return claimed.length;
@@ -189,50 +190,85 @@ export class WebhookProcessor {
       }),
     );
 
-    await em.transactional(async (tx) => {
-      const now = new Date();
+    const write = (subset: Map<SyncEntity, Claimed[]>, settled: Verdict[]) =>
+      em.transactional(async (tx) => this.settle(tx, [...settled, ...(await this.apply(tx, tenantId, ctx, subset, fetched, followers))]));
+    try {
+      await write(leads, verdicts);
+    } catch (err) {
+      // One record whose data the database refuses (a value that does not fit its column) must not fail the
+      // others: each record is written in a transaction of its own, and only the refused one fails.
+      const db = classifyDbError(err);
+      const count = [...leads.values()].reduce((n, l) => n + l.length, 0);
+      if (!db || db.transient || count < 2) throw err;
+      this.deps.log.warn({ tenantId, deliveries: claimed.length, err: db.log }, 'a record of a webhook batch was refused; writing each on its own');
+      await this.settle(em, verdicts);
       for (const entity of SYNC_ENTITIES) {
-        const list = leads.get(entity);
-        if (!list) continue;
-        const def = ENTITY_DEFS[entity];
-        const records = fetched.get(entity)!;
-        const mapped: Mapped<object>[] = [];
-        const gone: number[] = [];
-        const leadOf = new Map<number, Claimed>();
-        for (const lead of list) {
-          leadOf.set(lead.halo_object_id, lead);
-          const rec = records.get(lead.halo_object_id);
-          if (rec instanceof Error) {
-            this.decide(verdicts, lead, followers, this.failure(lead, rec));
-          } else if (!rec) {
-            gone.push(lead.halo_object_id);
-          } else {
-            const m = def.map(rec, ctx);
-            if (isSkip(m)) this.decide(verdicts, lead, followers, { id: lead.id, status: 'IGNORED', error: `${m.skip.code}: ${m.skip.message}` });
-            else mapped.push(m);
-          }
-        }
-        if (mapped.length) {
-          const result = await this.deps.engine.write(tx, entity, tenantId, mapped, now);
-          for (const m of mapped) {
-            const lead = leadOf.get(m.haloId)!;
-            this.decide(verdicts, lead, followers, { id: lead.id, status: 'PROCESSED', outcome: result.written.has(m.haloId) ? 'WRITTEN' : 'UNCHANGED' });
-          }
-        }
-        if (gone.length) {
-          const known = await tx
-            .getConnection()
-            .execute<{ halo_id: number }[]>(`select halo_id from "${def.table}" where tenant_id = ? and halo_id = any(array[?]::int[])`, [tenantId, gone]);
-          const knownIds = new Set(known.map((k) => Number(k.halo_id)));
-          await this.deps.engine.markDeleted(tx, entity, tenantId, gone);
-          for (const id of gone) {
-            const lead = leadOf.get(id)!;
-            this.decide(verdicts, lead, followers, { id: lead.id, status: 'PROCESSED', outcome: knownIds.has(id) ? 'DELETED' : 'NOT_FOUND' });
+        for (const lead of leads.get(entity) ?? []) {
+          try {
+            await write(new Map([[entity, [lead]]]), []);
+          } catch (one) {
+            this.deps.log.warn({ tenantId, delivery: lead.id, entity, haloId: lead.halo_object_id, err: errorForLog(one) }, 'webhook delivery failed');
+            const failed: Verdict[] = [];
+            this.decide(failed, lead, followers, this.failure(lead, one));
+            await this.settle(em, failed);
           }
         }
       }
-      await this.settle(tx, verdicts);
-    });
+    }
+  }
+
+  /** Writes the refetched records of `leads` and returns the verdicts of their deliveries (and followers). */
+  private async apply(
+    tx: EntityManager,
+    tenantId: string,
+    ctx: MapContext,
+    leads: Map<SyncEntity, Claimed[]>,
+    fetched: Map<SyncEntity, Map<number, Record<string, unknown> | null | Error>>,
+    followers: Map<string, Claimed[]>,
+  ): Promise<Verdict[]> {
+    const verdicts: Verdict[] = [];
+    const now = new Date();
+    for (const entity of SYNC_ENTITIES) {
+      const list = leads.get(entity);
+      if (!list) continue;
+      const def = ENTITY_DEFS[entity];
+      const records = fetched.get(entity)!;
+      const mapped: Mapped<object>[] = [];
+      const gone: number[] = [];
+      const leadOf = new Map<number, Claimed>();
+      for (const lead of list) {
+        leadOf.set(lead.halo_object_id, lead);
+        const rec = records.get(lead.halo_object_id);
+        if (rec instanceof Error) {
+          this.decide(verdicts, lead, followers, this.failure(lead, rec));
+        } else if (!rec) {
+          gone.push(lead.halo_object_id);
+        } else {
+          const m = def.map(rec, ctx);
+          if (isSkip(m)) this.decide(verdicts, lead, followers, { id: lead.id, status: 'IGNORED', error: `${m.skip.code}: ${m.skip.message}` });
+          else mapped.push(m);
+        }
+      }
+      if (mapped.length) {
+        const result = await this.deps.engine.write(tx, entity, tenantId, mapped, now);
+        for (const m of mapped) {
+          const lead = leadOf.get(m.haloId)!;
+          this.decide(verdicts, lead, followers, { id: lead.id, status: 'PROCESSED', outcome: result.written.has(m.haloId) ? 'WRITTEN' : 'UNCHANGED' });
+        }
+      }
+      if (gone.length) {
+        const known = await tx
+          .getConnection()
+          .execute<{ halo_id: number }[]>(`select halo_id from "${def.table}" where tenant_id = ? and halo_id = any(array[?]::int[])`, [tenantId, gone]);
+        const knownIds = new Set(known.map((k) => Number(k.halo_id)));
+        await this.deps.engine.markDeleted(tx, entity, tenantId, gone);
+        for (const id of gone) {
+          const lead = leadOf.get(id)!;
+          this.decide(verdicts, lead, followers, { id: lead.id, status: 'PROCESSED', outcome: knownIds.has(id) ? 'DELETED' : 'NOT_FOUND' });
+        }
+      }
+    }
+    return verdicts;
   }
 
   /** The lead's verdict; its followers are covered by the same refetch (or fail with it). */
@@ -246,14 +282,19 @@ export class WebhookProcessor {
     }
   }
 
-  /** Transient Halo trouble waits and tries again (up to 5 attempts); anything else fails now, retryable by hand. */
+  /**
+   * Transient trouble (Halo's, or a busy database) waits and tries again (up to 5 attempts); anything else fails
+   * now, retryable by hand. A database error is stored classified, never with its statement and row values.
+   */
   private failure(c: Claimed, err: unknown): Verdict {
-    const transient = !(err instanceof HaloError) || err.retryable;
+    const db = classifyDbError(err);
+    const transient = db ? db.transient : !(err instanceof HaloError) || err.retryable;
+    const error = db ? db.message : message(err);
     if (transient && c.attempts < MAX_ATTEMPTS) {
       const delay = Math.min(2000 * 2 ** (c.attempts - 1), 300_000);
-      return { id: c.id, status: 'RECEIVED', error: message(err), next: new Date(Date.now() + delay).toISOString() };
+      return { id: c.id, status: 'RECEIVED', error, next: new Date(Date.now() + delay).toISOString() };
     }
-    return { id: c.id, status: 'FAILED', error: message(err) };
+    return { id: c.id, status: 'FAILED', error };
   }
 
   private async settle(em: EntityManager, verdicts: Verdict[]): Promise<void> {

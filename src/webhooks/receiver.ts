@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { HaloWebhookPayloadError, parseHaloWebhookBody, verifyHaloWebhook, type HaloEventClass, type HaloWebhookEventIn, type KnownNotification } from '../halo';
 import type { SecretBox } from '../crypto/secret-box';
+import { classifyDbError } from '../db/errors';
 import { sendJson } from '../http/server';
 import type { Logger } from '../log';
 import { ENTITY_OF_RESOURCE, PATH_KEY_PATTERN, WEBHOOK_PATH_PREFIX } from './spec';
@@ -23,11 +24,26 @@ export interface ReceiverDeps {
   log: Logger;
   /** Told after deliveries are committed: processing happens elsewhere, later. */
   onStored(tenantId: string): void;
+  /**
+   * The replay window (`WEBHOOK_MAX_AGE_SECONDS`, `WEBHOOK_MAX_FUTURE_SECONDS`): a new delivery whose event time is
+   * older than `maxAgeMs` or more than `maxFutureMs` ahead of our clock is refused and not stored.
+   */
+  window: { maxAgeMs: number; maxFutureMs: number };
 }
+
+/** Postgres text holds neither NUL nor a lone surrogate; a delivery's strings lose them rather than fail the insert. */
+const pgText = (s: string | null): string | null =>
+  s === null ? null : s.replace(/\u0000/g, '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+const hours = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
 
 /**
  * `POST /webhooks/halo/<pathKey>`: authenticate on the raw body (timing-safe), store every event in Postgres, and
  * only then answer 202. Nothing is processed here. Anything unauthenticated gets 401 and leaves no trace.
+ *
+ * Replays: a Halo delivery id already stored is an exact replay (Halo re-sending, or anyone re-posting a captured
+ * delivery): nothing new is stored, it is counted, and the answer is 2xx so Halo does not retry it again and again.
+ * A new delivery whose event time lies outside the replay window is refused (400), not stored, and counted. The
+ * window must stay shorter than the time deliveries are kept, so every replay inside it is recognised by its id.
  */
 export class WebhookReceiver {
   private readonly keys = new Map<string, TenantKey>();
@@ -39,7 +55,8 @@ export class WebhookReceiver {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse, ctx: { requestId: string; body: () => Promise<Buffer> }): Promise<void> {
-    const pathKey = decodeURIComponent((req.url ?? '').split('?')[0].slice(WEBHOOK_PATH_PREFIX.length)).replace(/\/+$/, '');
+    // Taken as sent, never decoded: a path key is [A-Za-z0-9_-], so an escape (malformed or not) is simply not ours.
+    const pathKey = (req.url ?? '').split('?')[0].slice(WEBHOOK_PATH_PREFIX.length).replace(/\/+$/, '');
     // Reject before reading a byte of body when the request cannot possibly be ours.
     const hasAuth = typeof req.headers.token === 'string' || typeof req.headers.authorization === 'string';
     const tenant = PATH_KEY_PATTERN.test(pathKey) && hasAuth ? await this.tenantFor(pathKey) : null;
@@ -60,10 +77,79 @@ export class WebhookReceiver {
       if (err instanceof HaloWebhookPayloadError) return sendJson(res, 400, { error: 'bad_payload', message: err.message });
       throw err;
     }
-    await this.learn(tenant, events);
-    const stored = await this.store(tenant.tenantId, events, text);
-    sendJson(res, 202, { accepted: stored.length, duplicates: stored.filter((s) => s.status === 'DUPLICATE').length });
-    if (stored.some((s) => s.status === 'RECEIVED')) this.deps.onStored(tenant.tenantId);
+    const parts = events.length > 1 ? (JSON.parse(text) as unknown[]) : null;
+    const indexed = events.map((e, i) => ({ e: { ...e, deliveryId: pgText(e.deliveryId) }, i, body: parts ? JSON.stringify(parts[i]) : text }));
+
+    try {
+      // Exact replays: the same Halo delivery id twice in this body, or already stored.
+      const seen = new Set<string>();
+      const unique = indexed.filter(({ e }) => e.deliveryId === null || (!seen.has(e.deliveryId) && !!seen.add(e.deliveryId)));
+      const known = await this.knownIds(tenant.tenantId, [...seen]);
+      const fresh = unique.filter(({ e }) => e.deliveryId === null || !known.has(e.deliveryId));
+
+      const refusal = this.outsideWindow(fresh, Array.isArray(parts));
+      if (refusal) {
+        await this.count(tenant.tenantId, { refused: fresh.length, reason: refusal });
+        this.deps.log.info({ tenantId: tenant.tenantId, requestId: ctx.requestId, refusal }, 'refused a webhook delivery outside the replay window');
+        return sendJson(res, 400, { error: 'outside_replay_window', message: refusal });
+      }
+      if (!fresh.length) {
+        await this.count(tenant.tenantId, { replays: events.length });
+        return sendJson(res, 200, { accepted: 0, replays: events.length });
+      }
+
+      await this.learn(tenant, fresh.map((f) => f.e));
+      const stored = await this.store(tenant.tenantId, fresh);
+      const replays = events.length - stored.length;
+      if (replays) await this.count(tenant.tenantId, { replays });
+      // Nothing stored: every event was a replay (one racing this request stored it first).
+      sendJson(res, stored.length ? 202 : 200, { accepted: stored.length, replays });
+      if (stored.some((s) => s.status === 'RECEIVED')) this.deps.onStored(tenant.tenantId);
+    } catch (err) {
+      // Never the body, the statement or a stack in the log: the classified error, where it happened, and no more.
+      const db = classifyDbError(err, 'The delivery could not be stored');
+      if (!db) throw err;
+      this.deps.log.warn({ tenantId: tenant.tenantId, requestId: ctx.requestId, err: db.log }, 'could not store a webhook delivery');
+      // Our database being unavailable is worth Halo's retry; a delivery it refuses is not.
+      if (db.transient) return sendJson(res, 503, { error: 'unavailable', message: db.message }, { 'retry-after': '30' });
+      return sendJson(res, 400, { error: 'bad_payload', message: db.message });
+    }
+  }
+
+  /**
+   * Why a delivery is refused as a possible replay, or null: any new event raised longer ago than the window allows,
+   * or ahead of our clock by more than it allows. An event without a time cannot be judged and passes (a replay of
+   * it is still recognised by its delivery id).
+   */
+  private outsideWindow(fresh: { e: HaloWebhookEventIn; i: number }[], batched: boolean): string | null {
+    const now = Date.now();
+    const { maxAgeMs, maxFutureMs } = this.deps.window;
+    for (const { e, i } of fresh) {
+      if (!e.at) continue;
+      const where = batched ? `event [${i}]` : 'the event';
+      if (e.at.getTime() < now - maxAgeMs) return `${where} was raised at ${e.at.toISOString()}, more than ${hours(maxAgeMs)} ago: refused as a possible replay (WEBHOOK_MAX_AGE_SECONDS)`;
+      if (e.at.getTime() > now + maxFutureMs) return `${where} was raised at ${e.at.toISOString()}, more than ${hours(maxFutureMs)} ahead of our clock: refused (WEBHOOK_MAX_FUTURE_SECONDS)`;
+    }
+    return null;
+  }
+
+  private async knownIds(tenantId: string, ids: string[]): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows = await this.deps.orm.em
+      .getConnection()
+      .execute<{ id: string }[]>('select halo_delivery_id as id from webhook_delivery where tenant_id = ? and halo_delivery_id = any(array[?]::text[])', [tenantId, ids]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  /** Counts replays and refusals per tenant (shown in `haloWebhooks.receipt`). */
+  private async count(tenantId: string, what: { replays?: number; refused?: number; reason?: string }): Promise<void> {
+    await this.deps.orm.em.getConnection().execute(
+      `update halo_webhook_config
+          set replayed_deliveries = replayed_deliveries + ?, refused_deliveries = refused_deliveries + ?,
+              last_refused_at = case when ? > 0 then now() else last_refused_at end, last_refusal = coalesce(?, last_refusal)
+        where tenant_id = ?`,
+      [what.replays ?? 0, what.refused ?? 0, what.refused ?? 0, what.reason ?? null, tenantId],
+    );
   }
 
   private unauthorized(req: IncomingMessage, res: ServerResponse): void {
@@ -129,40 +215,34 @@ export class WebhookReceiver {
   }
 
   /**
-   * One statement for the whole delivery. A Halo delivery id seen before makes the row a DUPLICATE (kept, so the
-   * listing shows it); an event we cannot recognise (by its name, payload key or notification) is kept as IGNORED.
-   * The rest wait as RECEIVED.
+   * One statement for the new events of a delivery. A Halo delivery id stored in the meantime (a replay racing
+   * this one) stores nothing (the unique (tenant, Halo delivery id)); an event we cannot recognise (by its name,
+   * payload key or notification) is kept as IGNORED. The rest wait as RECEIVED.
    */
-  private async store(tenantId: string, events: HaloWebhookEventIn[], raw: string): Promise<{ id: string; status: string }[]> {
-    const parts = events.length > 1 ? (JSON.parse(raw) as unknown[]) : null;
-    const rows = events.map((e, i) => ({
+  private async store(tenantId: string, fresh: { e: HaloWebhookEventIn; body: string }[]): Promise<{ id: string; status: string }[]> {
+    const rows = fresh.map(({ e, body }) => ({
       did: e.deliveryId,
-      wid: e.webhookId,
-      event: e.event,
+      wid: pgText(e.webhookId),
+      event: pgText(e.event),
       eventno: e.eventno,
       entity: e.class ? ENTITY_OF_RESOURCE[e.class.resource] : null,
       action: e.class?.action ?? null,
       oid: e.objectId,
       at: e.at?.toISOString() ?? null,
-      body: parts ? JSON.stringify(parts[i]) : raw,
+      body,
     }));
     return this.deps.orm.em.getConnection().execute<{ id: string; status: string }[]>(
       `insert into webhook_delivery (id, tenant_id, halo_delivery_id, halo_webhook_id, event, eventno, entity, action, halo_object_id, event_at,
-                                     status, processed_at, duplicate_of, error, body)
+                                     status, processed_at, error, body)
        select gen_random_uuid(), ?::uuid, v.did, v.wid, v.event, v.eventno, v.entity, v.action, v.oid, v.at,
-              case when v.entity is null then 'IGNORED' when d.id is not null then 'DUPLICATE' else 'RECEIVED' end,
-              case when v.entity is null or d.id is not null then now() end,
-              d.id,
-              case when v.entity is null then 'not recognised as a company, site, contact, item or opportunity event (by name, payload key or notification)' when d.id is not null then 'Halo delivered this event before' end,
+              case when v.entity is null then 'IGNORED' else 'RECEIVED' end,
+              case when v.entity is null then now() end,
+              case when v.entity is null then 'not recognised as a company, site, contact, item or opportunity event (by name, payload key or notification)' end,
               v.body
          from jsonb_to_recordset(?::jsonb) as v(did text, wid text, event text, eventno int, entity text, action text, oid int, at timestamptz, body text)
-         left join lateral (
-           select w.id from webhook_delivery w
-            where w.tenant_id = ?::uuid and v.did is not null and w.halo_delivery_id = v.did
-            order by w.received_at limit 1
-         ) d on true
+       on conflict (tenant_id, halo_delivery_id) do nothing
        returning id, status`,
-      [tenantId, JSON.stringify(rows), tenantId],
+      [tenantId, JSON.stringify(rows)],
     );
   }
 }

@@ -30,6 +30,18 @@ export interface WebhookServiceDeps {
   processor?: WebhookProcessor;
   schedule: SyncSchedules;
   log: Logger;
+  /** The receiver's replay window (shown with the counts). */
+  window: { maxAgeMs: number; maxFutureMs: number };
+}
+
+/** Replayed and refused deliveries of a tenant, and the replay window (`haloWebhooks.receipt`). */
+export interface WebhookReceipt {
+  replays: number;
+  refused: number;
+  lastRefusedAt: Date | null;
+  lastRefusal: string | null;
+  maxAgeSeconds: number;
+  maxFutureSeconds: number;
 }
 
 /**
@@ -89,6 +101,23 @@ export class WebhookService {
     }
     if (!rows) return all;
     return entitiesNeedingPolling(rows).filter((e) => e !== 'opportunities');
+  }
+
+  async receipt(em: EntityManager, tenantId: string): Promise<WebhookReceipt> {
+    const [row] = await em
+      .getConnection()
+      .execute<{ replayed_deliveries: number; refused_deliveries: number; last_refused_at: Date | null; last_refusal: string | null }[]>(
+        'select replayed_deliveries, refused_deliveries, last_refused_at, last_refusal from halo_webhook_config where tenant_id = ?',
+        [tenantId],
+      );
+    return {
+      replays: Number(row?.replayed_deliveries ?? 0),
+      refused: Number(row?.refused_deliveries ?? 0),
+      lastRefusedAt: row?.last_refused_at ? new Date(row.last_refused_at) : null,
+      lastRefusal: row?.last_refusal ?? null,
+      maxAgeSeconds: this.deps.window.maxAgeMs / 1000,
+      maxFutureSeconds: this.deps.window.maxFutureMs / 1000,
+    };
   }
 
   signal(tenantId: string): void {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
  */
 @Entity({ tableName: 'halo_webhook_config' })
 export class HaloWebhookConfig {
-  [OptionalProps]?: 'createdAt' | 'updatedAt';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'replayedDeliveries' | 'refusedDeliveries';
 
   @PrimaryKey({ type: 'uuid' })
   tenantId!: string;
@@ -50,6 +50,21 @@ export class HaloWebhookConfig {
   /** Real-time coverage per entity and action at the last verification (the scheduler polls what it lacks). */
   @Property({ type: 'jsonb', nullable: true })
   lastCoverage?: StoredCoverage | null;
+
+  /** Events delivered again with a Halo delivery id we already held: answered 2xx, nothing stored. Written by SQL only. */
+  @Property({ type: 'integer', default: 0 })
+  replayedDeliveries: number = 0;
+
+  /** New events refused for an event time outside the replay window (WEBHOOK_MAX_AGE_SECONDS / _FUTURE_SECONDS). */
+  @Property({ type: 'integer', default: 0 })
+  refusedDeliveries: number = 0;
+
+  @Property({ type: 'timestamptz', nullable: true })
+  lastRefusedAt?: Date | null;
+
+  /** Why the last one was refused, in words. */
+  @Property({ type: 'text', nullable: true })
+  lastRefusal?: string | null;
 
   @Property({ type: 'timestamptz', defaultRaw: 'current_timestamp' })
   createdAt: Date = new Date();
@@ -116,7 +131,7 @@ export class HaloWebhookSubscription {
 
 /**
  * RECEIVED: stored, waiting; PROCESSING: claimed by a worker; PROCESSED: refetched and applied (see `outcome`);
- * FAILED: gave up (see `error`; can be retried); DUPLICATE: the same delivery or the same change arrived before;
+ * FAILED: gave up (see `error`; can be retried); DUPLICATE: the same change arrived in another delivery;
  * STALE: a newer event for the same record was already applied; IGNORED: an event or record we do not sync.
  */
 export type WebhookDeliveryStatus = 'RECEIVED' | 'PROCESSING' | 'PROCESSED' | 'FAILED' | 'DUPLICATE' | 'STALE' | 'IGNORED';
@@ -124,7 +139,7 @@ export type WebhookDeliveryStatus = 'RECEIVED' | 'PROCESSING' | 'PROCESSED' | 'F
 /** One event Halo delivered to us, stored before we answer, processed afterwards. */
 @Entity({ tableName: 'webhook_delivery' })
 @Index({ properties: ['tenantId', 'receivedAt'] })
-@Index({ properties: ['tenantId', 'haloDeliveryId'] })
+@Unique({ properties: ['tenantId', 'haloDeliveryId'] })
 @Index({ properties: ['tenantId', 'entity', 'haloObjectId'] })
 @Index({ properties: ['tenantId', 'entity', 'action', 'receivedAt'] })
 @Index({ properties: ['status', 'nextAttemptAt'] })
@@ -137,7 +152,7 @@ export class WebhookDelivery {
   @Property({ type: 'uuid' })
   tenantId!: string;
 
-  /** The payload's `id` (duplicates share it). */
+  /** The payload's `id`: one row per id and tenant (a replay of it stores nothing). */
   @Property({ type: 'text', nullable: true })
   haloDeliveryId?: string | null;
 

@@ -17,10 +17,10 @@ import {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-const setup = (run: () => Promise<WebhookStatusReport>) =>
+const setup = (ctx: GraphQLContext, run: () => Promise<WebhookStatusReport>) =>
   guard('', async () => {
     try {
-      return view(await run());
+      return { ...view(await run()), receipt: await ctx.services.webhooks.receipt(ctx.em, ctx.tenantId) };
     } catch (err) {
       if (err instanceof WebhookSetupError) throw new GraphQLError(err.message, { extensions: { code: err.code } });
       throw err;
@@ -48,19 +48,19 @@ export class WebhooksResolver {
     description: 'Our webhook in Halo compared with what should be there, and per entity and action whether changes arrive in real time, judged by what Halo holds and what arrived (asks Halo now).',
   })
   haloWebhooks(@Ctx() ctx: GraphQLContext) {
-    return setup(() => ctx.services.webhooks.status(ctx.em, ctx.tenantId));
+    return setup(ctx, () => ctx.services.webhooks.status(ctx.em, ctx.tenantId));
   }
 
   @Mutation(() => HaloWebhooksType, {
     description: 'Creates our webhook in Halo, subscribed to the ticket events with public evidence and to the event numbers you told us; running it again changes nothing.',
   })
   installHaloWebhooks(@Ctx() ctx: GraphQLContext) {
-    return setup(() => ctx.services.webhooks.install(ctx.em, ctx.tenantId));
+    return setup(ctx, () => ctx.services.webhooks.install(ctx.em, ctx.tenantId));
   }
 
   @Mutation(() => HaloWebhooksType, { description: 'Fixes whatever haloWebhooks reports (re-creates, re-enables, re-points, re-subscribes, re-sends the secret).' })
   repairHaloWebhooks(@Ctx() ctx: GraphQLContext) {
-    return setup(() => ctx.services.webhooks.repair(ctx.em, ctx.tenantId));
+    return setup(ctx, () => ctx.services.webhooks.repair(ctx.em, ctx.tenantId));
   }
 
   @Mutation(() => [HaloWebhookToldEventType], {

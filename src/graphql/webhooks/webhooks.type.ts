@@ -12,7 +12,7 @@ export enum WebhookDeliveryStatusEnum {
 registerEnumType(WebhookDeliveryStatusEnum, {
   name: 'WebhookDeliveryStatus',
   description:
-    'RECEIVED: stored, waiting; PROCESSING: being applied; PROCESSED: record refetched and applied (see outcome); FAILED: gave up (see error; retryable); DUPLICATE: the same delivery or change came before; STALE: a newer event for the record was already applied; IGNORED: not something we sync.',
+    'RECEIVED: stored, waiting; PROCESSING: being applied; PROCESSED: record refetched and applied (see outcome); FAILED: gave up (see error; retryable); DUPLICATE: the same change came in another delivery (a delivery Halo sends again is not stored twice: see HaloWebhooks.receipt); STALE: a newer event for the record was already applied; IGNORED: not something we sync.',
 });
 
 @ObjectType('HaloWebhookIssue', { simpleResolvers: true, description: 'Something about our Halo webhook that differs from what should be there.' })
@@ -114,6 +114,21 @@ export class HaloWebhookInfoType {
   @Field(() => Boolean, { description: 'Halo’s disabled flag.' }) disabled!: boolean;
 }
 
+@ObjectType('HaloWebhookReceipt', {
+  simpleResolvers: true,
+  description: 'Deliveries our receiver did not store as new: exact replays (answered 2xx) and deliveries refused for an event time outside the replay window. Counted since the webhook was first set up.',
+})
+export class HaloWebhookReceiptType {
+  @Field(() => Int, { description: 'Events delivered again with a Halo delivery id we already held: answered 2xx (so Halo stops re-sending them), nothing stored.' })
+  replays!: number;
+  @Field(() => Int, { description: 'New events refused (400, not stored) because their event time was outside the replay window.' }) refused!: number;
+  @Field(() => Date, { nullable: true, description: 'When the last event was refused.' }) lastRefusedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'Why the last event was refused, in words.' }) lastRefusal!: string | null;
+  @Field(() => Int, { description: 'The replay window: events raised longer ago than this many seconds are refused (WEBHOOK_MAX_AGE_SECONDS).' }) maxAgeSeconds!: number;
+  @Field(() => Int, { description: 'The replay window: events raised more than this many seconds ahead of our clock are refused (WEBHOOK_MAX_FUTURE_SECONDS).' })
+  maxFutureSeconds!: number;
+}
+
 @ObjectType('HaloWebhooks', { simpleResolvers: true, description: 'Our webhook in Halo: what Halo holds, what should be there, and what reaches us in real time.' })
 export class HaloWebhooksType {
   @Field(() => Boolean, { description: 'Installed, active, pointing at us, subscribed to every event we want, deliveries succeeding. Says nothing about coverage: see `coverage`.' })
@@ -133,12 +148,13 @@ export class HaloWebhooksType {
   @Field(() => [String], { description: 'Changes that reach us in seconds through the webhooks (what Halo holds).' }) realtime!: string[];
   @Field(() => [String], { description: 'Changes only the scheduled sync picks up, with its schedule.' }) polled!: string[];
   @Field(() => Date, { description: 'When Halo was asked.' }) checkedAt!: Date;
+  @Field(() => HaloWebhookReceiptType, { description: 'Replayed and refused deliveries, and the replay window.' }) receipt!: HaloWebhookReceiptType;
 }
 
 @ObjectType('HaloWebhookDelivery', { simpleResolvers: true, description: 'One event Halo delivered to us, and what became of it.' })
 export class HaloWebhookDeliveryType {
   @Field(() => ID) id!: string;
-  @Field(() => String, { nullable: true, description: 'Halo’s id for the delivery (repeated deliveries share it).' }) haloDeliveryId!: string | null;
+  @Field(() => String, { nullable: true, description: 'Halo’s id for the delivery (a repeated delivery shares it, and is not stored again).' }) haloDeliveryId!: string | null;
   @Field(() => String, { description: 'The event name as Halo sent it.' }) event!: string;
   @Field(() => Int, { nullable: true }) eventno!: number | null;
   @Field(() => String, { nullable: true, description: 'The synced entity it concerns; null when not handled.' }) entity!: string | null;
@@ -149,7 +165,8 @@ export class HaloWebhookDeliveryType {
   @Field(() => Date, { nullable: true }) processedAt!: Date | null;
   @Field(() => WebhookDeliveryStatusEnum) status!: WebhookDeliveryStatusEnum;
   @Field(() => String, { nullable: true, description: 'PROCESSED: WRITTEN, UNCHANGED, DELETED or NOT_FOUND.' }) outcome!: string | null;
-  @Field(() => String, { nullable: true, description: 'Why it failed, or why it was ignored.' }) error!: string | null;
+  @Field(() => String, { nullable: true, description: 'Why it failed, or why it was ignored, in words (a database error by its class and code; its details are in the service log).' })
+  error!: string | null;
   @Field(() => Int) attempts!: number;
   @Field(() => ID, { nullable: true, description: 'DUPLICATE/STALE: the delivery that covered it.' }) duplicateOf!: string | null;
 }
