@@ -81,25 +81,25 @@ export class WebhookReceiver {
     const indexed = events.map((e, i) => ({ e: { ...e, deliveryId: pgText(e.deliveryId) }, i, body: parts ? JSON.stringify(parts[i]) : text }));
 
     try {
-      // Exact replays: the same Halo delivery id twice in this body, or already stored.
+      // An id twice in this body is stored once; an id already stored stores nothing (the insert's unique key).
       const seen = new Set<string>();
       const unique = indexed.filter(({ e }) => e.deliveryId === null || (!seen.has(e.deliveryId) && !!seen.add(e.deliveryId)));
-      const known = await this.knownIds(tenant.tenantId, [...seen]);
-      const fresh = unique.filter(({ e }) => e.deliveryId === null || !known.has(e.deliveryId));
-
-      const refusal = this.outsideWindow(fresh, Array.isArray(parts));
-      if (refusal) {
-        await this.count(tenant.tenantId, { refused: fresh.length, reason: refusal });
-        this.deps.log.info({ tenantId: tenant.tenantId, requestId: ctx.requestId, refusal }, 'refused a webhook delivery outside the replay window');
-        return sendJson(res, 400, { error: 'outside_replay_window', message: refusal });
+      // Outside the replay window: refused, unless we hold it already (then it is an exact replay, answered 2xx).
+      // Only then is the database asked which ids it holds: the common delivery costs one statement.
+      const late = unique.filter(({ e }) => this.outsideWindow(e) !== null);
+      if (late.length) {
+        const known = await this.knownIds(tenant.tenantId, [...seen]);
+        const isNew = ({ e }: (typeof unique)[number]) => e.deliveryId === null || !known.has(e.deliveryId);
+        const refused = late.find(isNew);
+        if (refused) {
+          const reason = `${parts ? `event [${refused.i}]` : 'the event'} ${this.outsideWindow(refused.e)!}`;
+          await this.count(tenant.tenantId, { refused: unique.filter(isNew).length, reason });
+          this.deps.log.info({ tenantId: tenant.tenantId, requestId: ctx.requestId, reason }, 'refused a webhook delivery outside the replay window');
+          return sendJson(res, 400, { error: 'outside_replay_window', message: reason });
+        }
       }
-      if (!fresh.length) {
-        await this.count(tenant.tenantId, { replays: events.length });
-        return sendJson(res, 200, { accepted: 0, replays: events.length });
-      }
-
-      await this.learn(tenant, fresh.map((f) => f.e));
-      const stored = await this.store(tenant.tenantId, fresh);
+      await this.learn(tenant, unique.map((u) => u.e));
+      const stored = await this.store(tenant.tenantId, unique);
       const replays = events.length - stored.length;
       if (replays) await this.count(tenant.tenantId, { replays });
       // Nothing stored: every event was a replay (one racing this request stored it first).
@@ -117,19 +117,16 @@ export class WebhookReceiver {
   }
 
   /**
-   * Why a delivery is refused as a possible replay, or null: any new event raised longer ago than the window allows,
-   * or ahead of our clock by more than it allows. An event without a time cannot be judged and passes (a replay of
-   * it is still recognised by its delivery id).
+   * Why an event would be refused as a possible replay, or null: raised longer ago than the window allows, or
+   * ahead of our clock by more than it allows. An event without a time cannot be judged and passes (a replay of it
+   * is still recognised by its delivery id).
    */
-  private outsideWindow(fresh: { e: HaloWebhookEventIn; i: number }[], batched: boolean): string | null {
+  private outsideWindow(e: HaloWebhookEventIn): string | null {
+    if (!e.at) return null;
     const now = Date.now();
     const { maxAgeMs, maxFutureMs } = this.deps.window;
-    for (const { e, i } of fresh) {
-      if (!e.at) continue;
-      const where = batched ? `event [${i}]` : 'the event';
-      if (e.at.getTime() < now - maxAgeMs) return `${where} was raised at ${e.at.toISOString()}, more than ${hours(maxAgeMs)} ago: refused as a possible replay (WEBHOOK_MAX_AGE_SECONDS)`;
-      if (e.at.getTime() > now + maxFutureMs) return `${where} was raised at ${e.at.toISOString()}, more than ${hours(maxFutureMs)} ahead of our clock: refused (WEBHOOK_MAX_FUTURE_SECONDS)`;
-    }
+    if (e.at.getTime() < now - maxAgeMs) return `was raised at ${e.at.toISOString()}, more than ${hours(maxAgeMs)} ago: refused as a possible replay (WEBHOOK_MAX_AGE_SECONDS)`;
+    if (e.at.getTime() > now + maxFutureMs) return `was raised at ${e.at.toISOString()}, more than ${hours(maxFutureMs)} ahead of our clock: refused (WEBHOOK_MAX_FUTURE_SECONDS)`;
     return null;
   }
 
@@ -215,12 +212,12 @@ export class WebhookReceiver {
   }
 
   /**
-   * One statement for the new events of a delivery. A Halo delivery id stored in the meantime (a replay racing
-   * this one) stores nothing (the unique (tenant, Halo delivery id)); an event we cannot recognise (by its name,
-   * payload key or notification) is kept as IGNORED. The rest wait as RECEIVED.
+   * One statement for the events of a delivery. An event whose Halo delivery id is already stored (a replay, also
+   * one racing this request) stores nothing: the unique (tenant, Halo delivery id). An event we cannot recognise
+   * (by its name, payload key or notification) is kept as IGNORED. The rest wait as RECEIVED.
    */
-  private async store(tenantId: string, fresh: { e: HaloWebhookEventIn; body: string }[]): Promise<{ id: string; status: string }[]> {
-    const rows = fresh.map(({ e, body }) => ({
+  private async store(tenantId: string, events: { e: HaloWebhookEventIn; body: string }[]): Promise<{ id: string; status: string }[]> {
+    const rows = events.map(({ e, body }) => ({
       did: e.deliveryId,
       wid: pgText(e.webhookId),
       event: pgText(e.event),
