@@ -34,7 +34,7 @@ export interface ReceiverDeps {
 /** Postgres text holds neither NUL nor a lone surrogate; a delivery's strings lose them rather than fail the insert. */
 const pgText = (s: string | null): string | null =>
   s === null ? null : s.replace(/\u0000/g, '').replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
-const hours = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
+const span = (ms: number) => (ms % 3_600_000 === 0 ? `${ms / 3_600_000} h` : ms % 60_000 === 0 ? `${ms / 60_000} min` : `${ms / 1000} s`);
 
 /**
  * `POST /webhooks/halo/<pathKey>`: authenticate on the raw body (timing-safe), store every event in Postgres, and
@@ -125,8 +125,8 @@ export class WebhookReceiver {
     if (!e.at) return null;
     const now = Date.now();
     const { maxAgeMs, maxFutureMs } = this.deps.window;
-    if (e.at.getTime() < now - maxAgeMs) return `was raised at ${e.at.toISOString()}, more than ${hours(maxAgeMs)} ago: refused as a possible replay (WEBHOOK_MAX_AGE_SECONDS)`;
-    if (e.at.getTime() > now + maxFutureMs) return `was raised at ${e.at.toISOString()}, more than ${hours(maxFutureMs)} ahead of our clock: refused (WEBHOOK_MAX_FUTURE_SECONDS)`;
+    if (e.at.getTime() < now - maxAgeMs) return `was raised at ${e.at.toISOString()}, more than ${span(maxAgeMs)} ago: refused as a possible replay (WEBHOOK_MAX_AGE_SECONDS)`;
+    if (e.at.getTime() > now + maxFutureMs) return `was raised at ${e.at.toISOString()}, more than ${span(maxFutureMs)} ahead of our clock: refused (WEBHOOK_MAX_FUTURE_SECONDS)`;
     return null;
   }
 
