@@ -155,7 +155,8 @@ export const repeatedFieldsRule: ValidationRule = (context): ASTVisitor => {
 
 type Variables = Record<string, unknown>;
 
-function fieldDef(schema: GraphQLSchema, parent: GraphQLCompositeType, node: FieldNode): GraphQLField<unknown, unknown> | undefined {
+/** The definition of a field in `parent` (introspection's meta fields included), undefined when unknown. */
+export function fieldDef(schema: GraphQLSchema, parent: GraphQLCompositeType, node: FieldNode): GraphQLField<unknown, unknown> | undefined {
   const name = node.name.value;
   if (name === SchemaMetaFieldDef.name && schema.getQueryType() === parent) return SchemaMetaFieldDef;
   if (name === TypeMetaFieldDef.name && schema.getQueryType() === parent) return TypeMetaFieldDef;
@@ -169,7 +170,7 @@ function fieldDef(schema: GraphQLSchema, parent: GraphQLCompositeType, node: Fie
  * nothing). graphql-js's own getArgumentValues is not exported from the package root, and a deep import loads a
  * second copy of graphql under vitest.
  */
-function argumentValue(arg: GraphQLArgument, node: FieldNode, variables: Variables): unknown {
+export function argumentValue(arg: GraphQLArgument, node: FieldNode, variables: Variables): unknown {
   const given = node.arguments?.find((a) => a.name.value === arg.name);
   if (!given) return arg.defaultValue;
   if (given.value.kind === Kind.VARIABLE) {
