@@ -169,6 +169,34 @@ describe('abuse limits: each rejected before any resolver runs, with its own cod
     expect((await send(t.url, { apiKey, body: fits })).status).toBe(200);
   });
 
+  it('GraphiQL’s own introspection (every option of graphql-js’s getIntrospectionQuery) is answered', async () => {
+    const all = { descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true };
+    for (const options of [{}, { inputValueDeprecation: true }, all]) {
+      const res = await post(getIntrospectionQuery(options));
+      expect(res.json?.errors, JSON.stringify(options)).toBeUndefined();
+      const types = (res.json?.data as { __schema: { types: { name: string; fields: { name: string }[] | null }[] } }).__schema.types;
+      expect(types.find((x) => x.name === 'Query')?.fields?.map((f) => f.name)).toContain('companies');
+    }
+  });
+
+  it('introspection has a budget of its own: many copies of it, or lists nested past what GraphiQL asks, → QUERY_TOO_COMPLEX', async () => {
+    const full = getIntrospectionQuery({ inputValueDeprecation: true });
+    const body = full.slice(full.indexOf('__schema'), full.indexOf('fragment FullType'));
+    const fragments = full.slice(full.indexOf('fragment FullType'));
+    const copies = `query IntrospectionQuery { ${Array.from({ length: 4 }, (_, i) => `s${i}: ${body.trim().slice(0, -1)}`).join(' ')} } ${fragments}`;
+    const many = await expectNothingRan(t, () => post(copies));
+    expect(codes(many), many.text).toEqual(['QUERY_TOO_COMPLEX']);
+    // A cycle through types and fields, deeper than any introspection client asks (graphql-js's own rule).
+    const cycle = '{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }';
+    const cyclic = await expectNothingRan(t, () => post(cycle));
+    expect(cyclic.status).toBe(400);
+    expect(cyclic.text).toMatch(/introspection depth/);
+    // Introspection beside data is no way around the data budget: the whole operation is priced as data.
+    const lists = Array.from({ length: 6 }, (_, i) => `c${i}: companies(first: 200) { nodes { ${WIDE_COMPANY} } }`).join(' ');
+    const mixed = await expectNothingRan(t, () => post(`{ __schema { queryType { name } } ${lists} }`));
+    expect(codes(mixed), mixed.text).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
   it('batched (array) requests are refused, nothing in the batch runs', async () => {
     const batch = JSON.stringify([{ query: '{ companies { nodes { id } } }' }, { query: '{ __typename }' }]);
     const res = await expectNothingRan(t, () => send(t.url, { apiKey, body: batch }));
