@@ -26,18 +26,35 @@ export interface DemoProcess {
 }
 
 /**
- * `npm start` as a user runs it (the compiled entry, no configuration), except for where it keeps its embedded
- * database and which ports it takes, so tests never collide with a developer's running demo.
+ * A cron schedule that cannot fire while a test runs: once a year, at midnight of the day that just passed. The
+ * demo's own 5-minute opportunity schedule once fired in the middle of a test that counted sync runs.
  */
+export function quietSchedule(now = new Date()): string {
+  const yesterday = new Date(now.getTime() - 24 * 3600 * 1000);
+  return `0 0 ${yesterday.getDate()} ${yesterday.getMonth() + 1} *`;
+}
+
+/**
+ * The environment of `npm start` in a test: no configuration, as a user runs it, except for where it keeps its
+ * embedded database and which ports it takes (so tests never collide with a developer's running demo), and schedules
+ * that cannot fire during the test (the test decides when syncs run).
+ */
+export function demoProcessEnv(opts: { dataDir: string; pgPort: number }): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    EMBEDDED_PG_DIR: opts.dataDir,
+    EMBEDDED_PG_PORT: String(opts.pgPort),
+    SYNC_SCHEDULE: quietSchedule(),
+    OPPORTUNITY_SYNC_SCHEDULE: quietSchedule(),
+  };
+}
+
+/** `npm start` as a user runs it (the compiled entry), in `demoProcessEnv`. */
 export function startDemoProcess(opts: { dataDir: string; pgPort: number }): Promise<DemoProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      EMBEDDED_PG_DIR: opts.dataDir,
-      EMBEDDED_PG_PORT: String(opts.pgPort),
-    },
+    env: demoProcessEnv(opts),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
