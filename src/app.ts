@@ -6,7 +6,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createLogger, type Logger } from './log';
 import { createOrm, migrate, pendingMigrations } from './db/orm';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
+import { APP_OWNER, startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
 import { readModelFor, sqlReadPlugin } from './graphql/sql-read';
 import { buildFederatedSchema } from './graphql/schema';
 import { apolloHardening } from './graphql/hardening';
@@ -62,7 +62,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort, log });
+    embedded = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort, log, by: APP_OWNER });
     databaseUrl = embedded.url;
     log.info({ port: config.database.embeddedPort, dir: config.database.embeddedDir }, 'embedded PostgreSQL started');
   }
