@@ -44,6 +44,8 @@ export interface App {
   readonly url: string;
   /** Only in demo mode: the demo tenant's API key. */
   readonly demoApiKey?: string;
+  /** Only in demo mode: the demo tenant's name. */
+  readonly demoTenantName?: string;
   readonly sync: { service: SyncService; engine: SyncEngine; scheduler: SyncScheduler };
   /** Connect/configure services (the demo setup and CLIs use them outside a request). */
   readonly integration: IntegrationServices;
@@ -76,7 +78,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     throw err;
   }
 
-  const demoApiKey = config.demo ? await ensureDemoTenant(orm.em.fork(), config.database.embeddedDir) : undefined;
+  const demoTenant = config.demo ? await ensureDemoTenant(orm.em.fork(), config.database.embeddedDir) : undefined;
+  const demoApiKey = demoTenant?.apiKey;
 
   const integration = createIntegrationServices(config, log.child({ module: 'halo' }));
   const queue = await startJobQueue({ url: databaseUrl, log }).catch(async (err) => {
@@ -177,6 +180,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     orm,
     demoApiKey,
+    demoTenantName: demoTenant?.name,
     sync: { service: syncService, engine, scheduler },
     integration,
     webhooks: { service: webhookService, processor: webhookProcessor, receiver: webhookReceiver },

@@ -80,7 +80,7 @@ describe('demo mode: simulator, default mappings and a first full sync', () => {
     }
   });
 
-  it('shows the simulator’s data as soon as the two lines are printed', async () => {
+  it('shows the simulator’s data as soon as its lines are printed', async () => {
     const demo = await startDemoProcess({ dataDir, pgPort });
     running.push(demo);
     const o = await query<Overview>(demo, OVERVIEW);

@@ -19,7 +19,9 @@ export interface DemoProcess {
   child: ChildProcess;
   graphiqlUrl: string;
   apiKey: string;
-  /** The first two stdout lines, verbatim. */
+  /** The demo tenant's name, as printed. */
+  tenantName: string;
+  /** The first three stdout lines, verbatim. */
   lines: string[];
   stderr: () => string;
   exited: Promise<number | null>;
@@ -62,16 +64,17 @@ export function startDemoProcess(opts: { dataDir: string; pgPort: number }): Pro
   child.stderr!.on('data', (c) => (err += String(c)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not print its two lines in 60 s\nstdout:\n${out}\nstderr:\n${err}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`demo did not print its three lines in 60 s\nstdout:\n${out}\nstderr:\n${err}`)), 60_000);
     child.stdout!.on('data', (c) => {
       out += String(c);
       const lines = out.split('\n').filter(Boolean);
-      if (lines.length >= 2) {
+      if (lines.length >= 3) {
         clearTimeout(timer);
         const url = /^GraphiQL: (http:\/\/localhost:\d+\/graphql)$/.exec(lines[0]);
         const key = /^API key: (hsk_\S+)$/.exec(lines[1]);
-        if (!url || !key) return reject(new Error(`unexpected demo output:\n${out}`));
-        resolve({ child, graphiqlUrl: url[1], apiKey: key[1], lines: lines.slice(0, 2), stderr: () => err, exited });
+        const tenant = /^Tenant: (.+)$/.exec(lines[2]);
+        if (!url || !key || !tenant) return reject(new Error(`unexpected demo output:\n${out}`));
+        resolve({ child, graphiqlUrl: url[1], apiKey: key[1], tenantName: tenant[1], lines: lines.slice(0, 3), stderr: () => err, exited });
       }
     });
     void exited.then((code) => {
