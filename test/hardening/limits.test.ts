@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getIntrospectionQuery, getNamedType, isNonNullType, isObjectType, parse, type GraphQLObjectType } from 'graphql';
 import { Company } from '../../src/db/entities';
@@ -195,6 +196,50 @@ describe('abuse limits: each rejected before any resolver runs, with its own cod
     const lists = Array.from({ length: 6 }, (_, i) => `c${i}: companies(first: 200) { nodes { ${WIDE_COMPANY} } }`).join(' ');
     const mixed = await expectNothingRan(t, () => post(`{ __schema { queryType { name } } ${lists} }`));
     expect(codes(mixed), mixed.text).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
+  it('a body is not read before the caller is known: 401 (or 413 for a declared oversize) at once, then the connection closes', async () => {
+    const declared = 50 * 1024 * 1024;
+    const { port } = new URL(t.url);
+    /** Sends headers announcing 50 MB, then the body in 256 KB chunks as fast as the server takes them. */
+    const upload = (headers: string) =>
+      new Promise<{ status: number; bytesWritten: number }>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let response = '';
+        let written = 0;
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          socket.destroy();
+          resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0), bytesWritten: written });
+        };
+        socket.on('data', (c) => (response += String(c)));
+        socket.on('close', finish);
+        socket.on('error', finish);
+        socket.on('connect', () => {
+          socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n${headers}\r\n`);
+          const chunk = Buffer.alloc(256 * 1024, 0x20);
+          const pump = () => {
+            while (!done && written < declared) {
+              written += chunk.length;
+              if (!socket.write(chunk)) return void socket.once('drain', pump);
+            }
+            // The whole body went through: the server read it all.
+            setTimeout(finish, 2_000);
+          };
+          pump();
+        });
+      });
+    for (const [name, headers, status] of [
+      ['no key', '', 401],
+      ['an unknown key', 'Authorization: Bearer hsk_unknown\r\n', 401],
+      ['a valid key and a declared size over the limit', `Authorization: Bearer ${apiKey}\r\n`, 413],
+    ] as const) {
+      const res = await upload(headers);
+      expect(res.status, name).toBe(status);
+      expect(res.bytesWritten, name).toBeLessThan(declared / 5);
+    }
   });
 
   it('batched (array) requests are refused, nothing in the batch runs', async () => {
