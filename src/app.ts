@@ -224,6 +224,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await pushWorker?.stop();
       await queue.stop().catch((err) => log.warn({ err: String(err) }, 'job queue did not stop cleanly'));
       await orm.close(true);
+      await integration.egress.close();
       await embedded?.stop();
       log.info('halo-sync stopped');
     },
