@@ -18,12 +18,15 @@ export function isUnexpected(formatted: GraphQLFormattedError): boolean {
 }
 
 /**
- * Apollo's own request errors without a code but with a 4xx status (an APQ hash that does not match its query, an
- * unsupported APQ version) are the client's mistake, not ours: BAD_REQUEST, never masked.
+ * Errors without a code that are nevertheless the client's mistake, not ours, so never masked: Apollo's own request
+ * errors with a 4xx status (an APQ hash that does not match its query, an unsupported APQ version) are BAD_REQUEST;
+ * graphql-js's "too many errors" after 50 bad variable values is BAD_USER_INPUT like the 50 before it.
  */
-function isClientStatus(error: unknown): boolean {
-  const status = error instanceof GraphQLError ? (error.extensions?.http as { status?: number } | undefined)?.status : undefined;
-  return typeof status === 'number' && status >= 400 && status < 500;
+function clientErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError) || error.extensions?.code !== undefined) return undefined;
+  if (/^Too many errors processing variables/.test(error.message)) return 'BAD_USER_INPUT';
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : undefined;
 }
 
 /**
@@ -34,7 +37,7 @@ function isClientStatus(error: unknown): boolean {
  */
 export function formatErrorFor(productionMode: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const code = limitErrorCode(error) ?? (isUnexpected(formatted) && isClientStatus(error) ? 'BAD_REQUEST' : undefined);
+    const code = limitErrorCode(error) ?? (isUnexpected(formatted) ? clientErrorCode(error) : undefined);
     let out: GraphQLFormattedError = code ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
     if (!productionMode) return out;
     if (isUnexpected(out)) {
@@ -58,7 +61,7 @@ function requestIdPlugin(log: Logger): ApolloServerPlugin<GraphQLContext> {
         async didEncounterErrors({ errors }) {
           for (const err of errors) {
             const code = err.extensions?.code as string | undefined;
-            if (INTERNAL_CODES.has(code) && !limitErrorCode(err) && !isClientStatus(err)) {
+            if (INTERNAL_CODES.has(code) && !limitErrorCode(err) && !clientErrorCode(err)) {
               log.error({ err: err.originalError ?? err, requestId, path: err.path }, 'unexpected GraphQL error');
             }
           }

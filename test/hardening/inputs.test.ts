@@ -1,70 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  getNamedType,
-  getNullableType,
-  isEnumType,
-  isInputObjectType,
-  isListType,
-  isNonNullType,
-  isScalarType,
-  type GraphQLField,
-  type GraphQLInputType,
-  type GraphQLSchema,
-} from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import { Company } from '../../src/db/entities';
 import { buildFederatedSchema } from '../../src/graphql/schema';
 import { MAX_SEARCH_LENGTH } from '../../src/graphql/inputs';
+import { rootFieldCases, setAt } from '../../scripts/schema-cases';
 import { startTestApp, type TestApp } from '../support/app';
 import { codes, expectNothingRan, gqlBody, send, type RawResponse } from './helpers';
 
 /**
  * Bad values in any argument of any root field are the client's mistake: BAD_USER_INPUT naming the field, before
  * any resolver or SQL runs; never INTERNAL_SERVER_ERROR, never a 5xx, never SQL in the message. The cases are
- * generated from the schema, so a field added later is covered without touching this file.
+ * generated from the schema (scripts/schema-cases.ts), so a field added later is covered without touching this file.
  */
-
-type Leaf = { path: string[]; scalar: string };
-
-/** A plausible value for every field of an argument (ids are well-formed but unknown). */
-function sample(type: GraphQLInputType): unknown {
-  const inner = getNullableType(type);
-  if (isListType(inner)) return [sample(inner.ofType)];
-  if (isEnumType(inner)) return inner.getValues()[0].value;
-  if (isInputObjectType(inner)) return Object.fromEntries(Object.values(inner.getFields()).map((f) => [f.name, sample(f.type)]));
-  switch (inner.name) {
-    case 'ID':
-      return randomUUID();
-    case 'Int':
-      return 1;
-    case 'Float':
-      return 1.5;
-    case 'Boolean':
-      return false;
-    case 'Decimal':
-      return '1.00';
-    case 'DateTimeISO':
-      return new Date().toISOString();
-    default:
-      return 'x';
-  }
-}
-
-/** Every scalar leaf under an argument, lists entered at index 0. */
-function leaves(type: GraphQLInputType, path: string[]): Leaf[] {
-  const inner = getNullableType(type);
-  if (isListType(inner)) return leaves(inner.ofType, [...path, '0']);
-  if (isInputObjectType(inner)) return Object.values(inner.getFields()).flatMap((f) => leaves(f.type, [...path, f.name]));
-  return isScalarType(inner) ? [{ path, scalar: inner.name }] : [];
-}
-
-function setAt(value: Record<string, unknown>, path: string[], leaf: unknown): Record<string, unknown> {
-  const copy = structuredClone(value);
-  let at: Record<string, unknown> = copy;
-  for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
-  at[path[path.length - 1]] = leaf;
-  return copy;
-}
 
 interface Case {
   name: string;
@@ -73,26 +21,20 @@ interface Case {
   field: string;
 }
 
-/** One request per (root field, leaf of `scalar`, bad value), the rest of the arguments plausible. */
+/** One request per (root field, leaf of one of `scalars`, bad value), the rest of the arguments plausible. */
 function casesFor(schema: GraphQLSchema, scalars: string[], badValues: unknown[]): Case[] {
-  const out: Case[] = [];
-  for (const [op, root] of [['query', schema.getQueryType()], ['mutation', schema.getMutationType()]] as const) {
-    for (const field of Object.values(root!.getFields()) as GraphQLField<unknown, unknown>[]) {
-      if (field.name.startsWith('_')) continue; // _entities/_service: federation's, their own checks
-      const selection = isScalarType(getNamedType(field.type)) || isEnumType(getNamedType(field.type)) ? '' : ' { __typename }';
-      const vars = Object.fromEntries(field.args.map((a) => [a.name, sample(a.type)]));
-      const query = `${op}(${field.args.map((a) => `$${a.name}: ${String(a.type)}`).join(', ')}) { ${field.name}(${field.args.map((a) => `${a.name}: $${a.name}`).join(', ')})${selection} }`;
-      for (const arg of field.args) {
-        for (const leaf of leaves(arg.type, [arg.name])) {
-          if (!scalars.includes(leaf.scalar)) continue;
-          for (const bad of badValues) {
-            out.push({ name: `${field.name} ${leaf.path.join('.')}=${JSON.stringify(bad)}`, query, variables: setAt(vars, leaf.path, bad), field: leaf.path.join('.') });
-          }
-        }
-      }
-    }
-  }
-  return out;
+  return rootFieldCases(schema, randomUUID).flatMap((c) =>
+    c.leaves
+      .filter((leaf) => scalars.includes(leaf.scalar))
+      .flatMap((leaf) =>
+        badValues.map((bad) => ({
+          name: `${c.field} ${leaf.path.join('.')}=${JSON.stringify(bad)}`,
+          query: c.query,
+          variables: setAt(c.variables, leaf.path, bad),
+          field: leaf.path.join('.'),
+        })),
+      ),
+  );
 }
 
 const errorOf = (res: RawResponse) => res.json?.errors?.[0];
@@ -190,6 +132,14 @@ describe('bad input anywhere is BAD_USER_INPUT with the field, before anything r
     expect(errorOf(sum)?.extensions?.field).toBe('input.lines');
     const ok = await send(prod.url, { apiKey: prodKey, body: gqlBody(createQuote, { input: { companyId, title: 'Q', lines: [line('2', '49999999999999.9999')] } }) });
     expect(ok.json?.errors, ok.text).toBeUndefined();
+  });
+
+  it('more than 50 bad variable values (graphql-js stops at 50 and says so): every error BAD_USER_INPUT', async () => {
+    const lines = Array.from({ length: 60 }, () => line('NaN', 'NaN'));
+    const res = await expectNothingRan(prod, () => send(prod.url, { apiKey: prodKey, body: gqlBody(createQuote, { input: { companyId, title: 'Q', lines } }) }));
+    expect(res.status).toBe(400);
+    expect(new Set(codes(res))).toEqual(new Set(['BAD_USER_INPUT']));
+    expect(res.text).toMatch(/Too many errors processing variables/);
   });
 
   it('an automatic persisted query whose hash does not match its text', async () => {
