@@ -48,7 +48,8 @@ describe('bad input anywhere is BAD_USER_INPUT with the field, before anything r
   let companyId: string;
 
   beforeAll(async () => {
-    [schema, prod, dev] = await Promise.all([buildFederatedSchema(), startTestApp({ PRODUCTION_MODE: 'true' }), startTestApp()]);
+    // API only: a worker's background sweeps would show up as SQL in the "nothing ran" checks.
+    [schema, prod, dev] = await Promise.all([buildFederatedSchema(), startTestApp({ PRODUCTION_MODE: 'true', ROLES: 'api' }), startTestApp({ ROLES: 'api' })]);
     const tenant = await prod.newTenant();
     prodKey = tenant.apiKey;
     devKey = (await dev.newTenant()).apiKey;
