@@ -5,6 +5,7 @@ import { Migration20261128210359SyncEngine } from './Migration20261128210359Sync
 import { Migration20261128211255Webhooks } from './Migration20261128211255Webhooks';
 import { Migration20261128211553Push } from './Migration20261128211553Push';
 import { Migration20261203100000WebhookCoverage } from './Migration20261203100000WebhookCoverage';
+import { Migration20261203140000SearchIndexes } from './Migration20261203140000SearchIndexes';
 
 /** Every migration, in order. `npm run migration:create -- Name` writes the next one and registers it here. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128211255Webhooks', class: Migration20261128211255Webhooks },
   { name: 'Migration20261128211553Push', class: Migration20261128211553Push },
   { name: 'Migration20261203100000WebhookCoverage', class: Migration20261203100000WebhookCoverage },
+  { name: 'Migration20261203140000SearchIndexes', class: Migration20261203140000SearchIndexes },
 ];

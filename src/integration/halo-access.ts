@@ -11,6 +11,8 @@ export interface HaloAccessOptions {
   rateBudgetPer5Min: number;
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** How requests reach Halo (egress.ts: only public addresses in production mode); default global fetch. */
+  fetch?: typeof fetch;
 }
 
 export class NotConnectedError extends Error {
@@ -42,6 +44,7 @@ export class HaloAccess {
       rateBudget: { max: this.opts.rateBudgetPer5Min, windowMs: 300_000 },
       retry: this.opts.retry,
       logger: this.opts.logger,
+      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
     };
   }
 
@@ -82,9 +85,10 @@ export class HaloAccess {
    */
   async countingClientFor(em: EntityManager, tenantId: string, onRequest: () => void): Promise<HaloClient> {
     const { options } = await this.stored(em, tenantId);
+    const send = this.opts.fetch ?? fetch;
     const counted: typeof fetch = (input, init) => {
       if (String(typeof input === 'string' || input instanceof URL ? input : input.url).includes('/api/')) onRequest();
-      return fetch(input, init);
+      return send(input, init);
     };
     return new HaloClient({ ...options, fetch: counted });
   }

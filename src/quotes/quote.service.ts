@@ -56,6 +56,31 @@ export function quoteTotals(lines: Pick<QuoteLine, 'quantity' | 'unitPrice' | 'r
   return { subtotal, recurringSubtotal: sum(recurring), shipping, total: sum([subtotal, shipping]) };
 }
 
+/** YYYY-MM-DD naming a day that exists (2026-02-31 does not; Postgres would refuse it). */
+function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return Number(m[1]) >= 1 && date.getUTCFullYear() === Number(m[1]) && date.getUTCMonth() === Number(m[2]) - 1 && date.getUTCDate() === Number(m[3]);
+}
+
+/** Totals are stored as numeric(18,4): a line or a total beyond 14 integer digits is a bad input, not a database error. */
+const MAX_AMOUNT = 10n ** 22n; // 10^14 at scale 8 (a product of two scale-4 decimals)
+
+function totalsTooLarge(input: QuoteInput, items: Map<string, Item>): FieldError[] {
+  const message = 'the amount does not fit 14 digits before the decimal point';
+  const abs = (v: bigint) => (v < 0n ? -v : v);
+  const sums = { oneOff: abs(parseDecimal(input.shippingCharge ?? '0')) * 10_000n, recurring: 0n };
+  for (const [i, l] of input.lines.entries()) {
+    const item = l.itemId ? items.get(l.itemId) : undefined;
+    const recurring = l.recurring ?? item?.recurring ?? false;
+    const amount = abs(parseDecimal(l.quantity) * parseDecimal(l.unitPrice ?? (recurring ? item?.recurringPrice : item?.price) ?? '0'));
+    if (amount >= MAX_AMOUNT) return [{ path: `lines.${i}.unitPrice`, code: 'INVALID', message: `quantity × unit price: ${message}` }];
+    sums[recurring ? 'recurring' : 'oneOff'] += amount;
+  }
+  return sums.oneOff >= MAX_AMOUNT || sums.recurring >= MAX_AMOUNT ? [{ path: 'lines', code: 'INVALID', message: `the quote total: ${message}` }] : [];
+}
+
 /** Quotes built here: create, edit while open, move through the statuses; each change that Halo must see is pushed. */
 export class QuoteService {
   constructor(private readonly outbox: Outbox) {}
@@ -73,7 +98,7 @@ export class QuoteService {
     };
     if (!input.title.trim()) errors.push({ path: 'title', code: 'REQUIRED', message: 'a quote needs a title' });
     if (input.title.length > 250) errors.push({ path: 'title', code: 'INVALID', message: 'at most 250 characters' });
-    if (input.validUntil != null && !/^\d{4}-\d{2}-\d{2}$/.test(input.validUntil)) errors.push({ path: 'validUntil', code: 'INVALID', message: 'a date like 2026-12-31' });
+    if (input.validUntil != null && !isCalendarDate(input.validUntil)) errors.push({ path: 'validUntil', code: 'INVALID', message: 'a date like 2026-12-31 that exists' });
     money('shippingCharge', input.shippingCharge);
     const company = await em.findOne(Company, { id: input.companyId, tenantId, deletedAt: null });
     if (!company) errors.push({ path: 'companyId', code: 'NOT_FOUND', message: 'no such company' });
@@ -102,6 +127,7 @@ export class QuoteService {
       if (l.billingPeriod != null && !PERIODS.has(l.billingPeriod)) errors.push({ path: `${at}.billingPeriod`, code: 'INVALID', message: 'months: 0, 1, 3 or 12' });
       if (l.bundle != null && !l.bundle.trim()) errors.push({ path: `${at}.bundle`, code: 'INVALID', message: 'a bundle needs a name' });
     });
+    if (!errors.length) errors.push(...totalsTooLarge(input, items));
     if (errors.length) throw new InputError(errors);
     return { items };
   }

@@ -86,6 +86,7 @@ export class Site extends SyncedRecord {
 @Unique({ properties: ['tenantId', 'haloId'] })
 @Index({ properties: ['tenantId', 'companyId'] })
 @Index({ properties: ['tenantId', 'email'] })
+@Index({ properties: ['tenantId', 'name'] })
 export class Contact extends SyncedRecord {
   @Property({ type: 'uuid', nullable: true })
   companyId?: string | null;
@@ -123,6 +124,7 @@ export class Contact extends SyncedRecord {
 
 @Entity({ tableName: 'item' })
 @Unique({ properties: ['tenantId', 'haloId'] })
+@Index({ properties: ['tenantId', 'name'] })
 export class Item extends SyncedRecord {
   @Property({ type: 'text' })
   name!: string;
@@ -177,6 +179,7 @@ export class Item extends SyncedRecord {
 @Entity({ tableName: 'opportunity' })
 @Unique({ properties: ['tenantId', 'haloId'] })
 @Index({ properties: ['tenantId', 'companyId'] })
+@Index({ properties: ['tenantId', 'title'] })
 export class Opportunity extends SyncedRecord {
   @Property({ type: 'uuid', nullable: true })
   companyId?: string | null;
