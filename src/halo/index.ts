@@ -4,8 +4,9 @@
  */
 export { HaloClient, HaloResource, createHaloClient, HALO_RESOURCES } from './client';
 export type { HaloResourceDef, HaloResourceName, HaloResourceTypes, HaloListFilter, ListOptions, GetOptions, HaloId } from './client';
-export { HaloTransport, DEFAULT_RETRY, DEFAULT_SCOPES, encodeQuery } from './transport';
+export { HaloTransport, DEFAULT_RETRY, DEFAULT_SCOPES, encodeQuery, newHaloSession } from './transport';
 export type { HaloClientOptions, HaloLogger, RetryPolicy, QueryParams, QueryValue, RequestOptions, AuthEndpoint } from './transport';
+export { HaloSession } from './session';
 export * from './errors';
 export { normalizeHaloUrl, normalizeAuthUrl } from './url';
 export type { HaloUrls } from './url';
