@@ -12,7 +12,7 @@ export { normalizeHaloUrl, normalizeAuthUrl } from './url';
 export type { HaloUrls } from './url';
 export { parseHaloDate, formatHaloDate } from './dates';
 export { InMemoryRateGovernor, governorFor, resetRateGovernors, unlimitedGovernor, DEFAULT_RATE_BUDGET } from './rate-governor';
-export type { RateGovernor, RateBudget } from './rate-governor';
+export type { RateGovernor, RateBudget, RateSlot } from './rate-governor';
 export { extractListPage, isLastPage } from './paging';
 export { createHaloLoaders, limitConcurrency } from './loaders';
 export type { HaloLoaders, HaloLoaderOptions } from './loaders';

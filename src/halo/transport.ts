@@ -550,7 +550,8 @@ export class HaloTransport {
     this.stats.rateLimited++;
     if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) return undefined;
     state.tries++;
-    const wait = retryAfterMs ?? this.rateLimitDelay(state.tries, policy);
+    // `Retry-After: 0` is not an invitation to hammer: at least the first backoff step.
+    const wait = retryAfterMs !== undefined ? Math.max(retryAfterMs, policy.baseDelayMs) : this.rateLimitDelay(state.tries, policy);
     if (state.waitedMs + wait > policy.maxRateLimitWaitMs || state.tries > MAX_RATE_LIMITED_TRIES) return undefined;
     state.waitedMs += wait;
     this.governor.penalize?.(wait);
@@ -570,11 +571,15 @@ export class HaloTransport {
     url: string,
     o: { token: string; body?: string; signal?: AbortSignal; timeoutMs: number },
   ): Promise<{ status: number; text: string; headers: Headers }> {
-    await this.governor.acquire(o.signal);
+    const slot = await this.governor.acquire(o.signal);
     this.stats.apiRequests++;
     const headers: Record<string, string> = { Authorization: `Bearer ${o.token}`, Accept: 'application/json' };
     if (o.body !== undefined) headers['Content-Type'] = 'application/json';
-    return this.timedFetch(method, url, headers, o.body, o.timeoutMs, o.signal);
+    try {
+      return await this.timedFetch(method, url, headers, o.body, o.timeoutMs, o.signal);
+    } finally {
+      slot?.done();
+    }
   }
 
   private async timedFetch(
@@ -621,14 +626,16 @@ export class HaloTransport {
     let last: { status: number; text: string; headers: Headers } | undefined;
     let lastFailure: NetworkFailure | undefined;
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
-      await this.governor.acquire(o.signal);
+      const slot = await this.governor.acquire(o.signal);
       this.stats.apiRequests++;
       const headers: Record<string, string> = { Accept: 'application/json' };
       if (o.contentType) headers['Content-Type'] = o.contentType;
       try {
         last = await this.timedFetch(method, url, headers, o.body, this.timeoutMs, o.signal);
         lastFailure = undefined;
+        slot?.done();
       } catch (e) {
+        slot?.done();
         if (!(e instanceof FetchFailure)) throw e;
         lastFailure = e.failure;
         if (e.failure.kind === 'aborted') throw o.signal?.reason ?? e;

@@ -48,13 +48,15 @@ export class HaloAccess {
     };
   }
 
-  /** The tenant's live connection with its client options, the secret opened; NotConnectedError without one. */
+  /**
+   * The tenant's live connection with its client options, the secret opened; NotConnectedError without one. The
+   * options carry no session: a connection test must ask Halo for a token of its own.
+   */
   async stored(em: EntityManager, tenantId: string): Promise<{ row: HaloConnectionRow; options: HaloClientOptions }> {
     const row = await em.findOne(HaloConnectionRow, { tenantId, status: { $ne: 'DISCONNECTED' } });
     if (!row) throw new NotConnectedError();
     const clientSecret = this.opts.box.open({ keyId: row.secretKeyId, sealed: row.secretSealed }, secretContext(tenantId));
-    const options = this.clientOptions({ baseUrl: row.baseUrl, clientId: row.clientId, clientSecret, tenant: row.haloTenant });
-    return { row, options: { ...options, session: this.sessionFor(tenantId, options) } };
+    return { row, options: this.clientOptions({ baseUrl: row.baseUrl, clientId: row.clientId, clientSecret, tenant: row.haloTenant }) };
   }
 
   /** The tenant's session for these credentials; new credentials get a new one (the old token is not theirs). */
@@ -71,7 +73,7 @@ export class HaloAccess {
     const stamp = `${row.baseUrl}|${row.clientId}|${row.secretSealed}|${row.haloTenant ?? ''}`;
     const cached = this.cache.get(tenantId);
     if (cached?.stamp === stamp) return cached.client;
-    const client = new HaloClient(options);
+    const client = new HaloClient({ ...options, session: this.sessionFor(tenantId, options) });
     this.cache.set(tenantId, { stamp, client });
     return client;
   }
@@ -100,7 +102,7 @@ export class HaloAccess {
       onRequest();
       return fetch(input, init);
     };
-    return new HaloClient({ ...options, fetch: counted });
+    return new HaloClient({ ...options, fetch: counted, session: this.sessionFor(tenantId, options) });
   }
 
   /** The connection changed or went: its clients and its token are dropped. */
