@@ -155,8 +155,8 @@ export class SyncEngine {
     const full = run.kind === 'FULL' || (def.lastUpdateFilter && !cursor);
 
     let pages: AsyncIterable<object[]>;
-    if (entity === 'productGroups') {
-      pages = onePage(groups ?? []); // the run's one read of the asset groups
+    if (def.resource === 'assetGroups') {
+      pages = onePage(groups ?? []); // the run's one read of the asset groups, no request of its own
     } else {
       const listFilter = def.filter(ctx);
       if (!listFilter) pages = onePage([]);
