@@ -98,7 +98,10 @@ const ENDPOINTS: Endpoint[] = [
   {
     path: 'Users', table: 'users', area: 'customers', envelope: 'users', paging: 'paged', orderBy: 'name',
     lastUpdateFilter: true, idOnlyParam: 'idonly', inactiveFlag: 'inactive', search: ['name', 'emailaddress'],
-    filters: { client_id: int('client_id'), site_id: int('site_id') },
+    filters: {
+      client_id: int('client_id'), site_id: int('site_id'),
+      exclude_generaluser: (rec, v, state) => !truthy(v) || !state.generalUsers.has(rec.id as RecordId),
+    },
   },
   {
     path: 'Item', table: 'items', area: 'items', envelope: 'items', paging: 'paged', orderBy: 'name',

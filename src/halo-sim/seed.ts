@@ -28,6 +28,8 @@ export const PRIMARY_CLIENT = { id: 12, name: 'Acme Managed Services', website: 
 
 /** The agent the default application logs in as (an API-only agent, active). */
 export const API_AGENT_ID = 3;
+/** The name Halo gives each client's placeholder contact (`Control.generalusername` may rename it). */
+export const GENERAL_USER_NAME = 'General User';
 
 export const AGENTS = [
   { id: 1, name: 'Unassigned', firstname: 'Unassigned', surname: '', email: '', team: '', isapiagent: false },
@@ -261,6 +263,19 @@ export function seedTenant(state: HaloState, scale: SimScale, seed: number): voi
       site_id: rng.pick(clientSites.get(clientId) ?? [0]), inactive: rng.chance(0.05), isimportantcontact: id <= size.clients,
       is_prospect: client.is_account === true, isserviceaccount: false, datecreated: t.created, ulastupdate: t.updated, notes: '',
     });
+  }
+
+  // Every client has a placeholder contact "General User" on its main site (HALO-API.md §9). No random draws here,
+  // so the rest of the data is what it was before they existed.
+  let userId = size.contacts + 1;
+  for (const [clientId, sites] of clientSites) {
+    const client = state.get('clients', clientId) as HaloRecord;
+    state.load('users', {
+      id: userId, firstname: 'General', surname: 'User', name: GENERAL_USER_NAME, emailaddress: '', phonenumber: '', mobilenumber: '', title: '',
+      site_id: sites[0] ?? 0, inactive: false, isimportantcontact: false, is_prospect: client.is_account === true, isserviceaccount: false,
+      datecreated: client.datecreated, ulastupdate: client.datecreated, notes: '',
+    });
+    state.generalUsers.add(userId++);
   }
 
   const itemGroups = GROUPS.filter((g) => g.products.length);

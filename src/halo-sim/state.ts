@@ -46,6 +46,11 @@ export class HaloState {
   private readonly nextIds = Object.fromEntries(TABLE_NAMES.map((t) => [t, 1])) as Record<TableName, number>;
   private nextLineId = 1;
   private readonly listeners: ((change: Change) => void)[] = [];
+  /**
+   * The users that are a client's placeholder "General User". Halo knows them by a flag its API does not return;
+   * `GET /api/Users?exclude_generaluser=true` leaves them out.
+   */
+  readonly generalUsers = new Set<RecordId>();
   /** Bumped on every change to a table, so list orderings can be cached between changes. */
   readonly versions = Object.fromEntries(TABLE_NAMES.map((t) => [t, 0])) as Record<TableName, number>;
 

@@ -177,6 +177,14 @@ export const HALO_QUOTE_LINE_FIELDS = {
   unitPrice: fact(['baseprice', 'price'], 'unknown', 'older template `price` and `baseprice`; DB column QDPrice; absent from the current spec'),
 } as const;
 
+/**
+ * `GET /api/Item?assetgroups=1,2,3`: items of several asset groups in one list ("Filter Items on asset groups,
+ * comma seperated ids"); `assetgroup_id` takes one group. The sync lists items from the product groups with it;
+ * every item returned is still checked against the product groups, so a Halo that ignored it costs requests, not
+ * data.
+ */
+export const HALO_ITEM_GROUPS_FILTER = fact('assetgroups', 'spec', 'halo-openapi.json GET /Item parameters assetgroups (csv) and assetgroup_id (int)');
+
 /** Item recurring fields (spec): `isrecurringitem, recurringprice, recurringcost, item_default_billing_period`. */
 export const HALO_ITEM_RECURRING_FIELDS = fact(['isrecurringitem', 'recurringprice', 'recurringcost', 'item_default_billing_period'], 'spec', 'halo-openapi.json Item');
 

@@ -125,10 +125,10 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
   );
   add(
     f.itemsWithoutGroup === null
-      ? { id: 'items_without_group', title: 'Items without a product group', status: 'UNKNOWN', detail: 'Counted by the first full sync.' }
+      ? { id: 'items_without_group', title: 'Items without a product group', status: 'UNKNOWN', detail: 'Counted in Halo once it is connected and reachable.' }
       : f.itemsWithoutGroup === 0
         ? { id: 'items_without_group', title: 'Items without a product group', status: 'OK', detail: 'Every Halo item has a product group.' }
-        : { id: 'items_without_group', title: 'Items without a product group', status: 'WARNING', detail: `${f.itemsWithoutGroup} Halo item(s) have no product group and do not sync.`, fix: 'In Halo give each item a product group (an asset group marked "Use for Items"), then run a sync. The sync history lists the items.' },
+        : { id: 'items_without_group', title: 'Items without a product group', status: 'WARNING', detail: `${f.itemsWithoutGroup} active Halo item(s) are not in a product group and do not sync.`, fix: 'In Halo give each item a product group (an asset group marked "Use for Items"), then run a sync.' },
   );
   add(
     f.webhooks === null

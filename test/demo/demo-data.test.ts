@@ -88,7 +88,8 @@ describe('demo mode: simulator, default mappings and a first full sync', () => {
     expect(o.syncRuns).toEqual([{ status: 'SUCCEEDED', trigger: 'demo', kind: 'FULL' }]);
     const activeClients = sim.control.list('clients', (c) => c.inactive !== true);
     expect(o.companies.nodes.map((c) => c.name).sort()).toEqual(activeClients.map((c) => String(c.name)).sort());
-    expect(o.contacts.nodes.length).toBe(sim.control.list('users', (u) => u.inactive !== true).length);
+    const generalUsers = new Set(sim.control.generalUserIds());
+    expect(o.contacts.nodes.length).toBe(sim.control.list('users', (u) => u.inactive !== true && !generalUsers.has(u.id as number)).length);
     expect(o.items.nodes.length).toBeGreaterThan(0);
     expect(o.opportunities.nodes.length).toBeGreaterThan(0);
     expect(o.quotes.nodes.length).toBeGreaterThan(0);

@@ -87,7 +87,8 @@ describe('sync durability across processes', () => {
       expect(run.attempts).toBe(2);
 
       const activeClients = sim.control.list('clients', (c) => c.inactive !== true).length;
-      const activeUsers = sim.control.list('users', (u) => u.inactive !== true).length;
+      const generalUsers = new Set(sim.control.generalUserIds());
+      const activeUsers = sim.control.list('users', (u) => u.inactive !== true && !generalUsers.has(u.id as number)).length;
       expect(await count('company')).toEqual({ n: activeClients, d: activeClients });
       expect(await count('contact')).toEqual({ n: activeUsers, d: activeUsers });
       expect(await count('quote')).toEqual({ n: sim.control.count('quotes'), d: sim.control.count('quotes') });
