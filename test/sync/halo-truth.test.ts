@@ -32,7 +32,7 @@ describe('sync against Halo as it is (issue 13)', () => {
     const sim = await startSim();
     const { gql, tenantId } = await t.newTenant('Acme Managed Services', 'acme.example');
     await connect(gql, sim);
-    await configureDefaults(gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id));
+    await configureDefaults(gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id), sim.truth.lookupIds);
     return { sim, gql, tenantId };
   }
 
