@@ -48,4 +48,6 @@ export const DEMO_SETTINGS: IntegrationSettingsDoc = {
   // shippingItemId is filled in at start-up: the simulator's first Professional Services item.
   productDefaults: { shippingItemId: null, defaultGroupId: DEMO_SHIPPING_GROUP_ID },
   accountCodes: { groups: [], items: [] },
+  // Filled in at start-up: the quote-line field names the demo simulator's Halo reads (an admin finds them in Halo).
+  haloQuoteLineFields: null,
 };

@@ -85,6 +85,7 @@ async function saveDefaultSettings(app: App, sim: HaloSim, em: EntityManager, te
   const wanted: IntegrationSettingsDoc = {
     ...DEMO_SETTINGS,
     productDefaults: { ...DEMO_SETTINGS.productDefaults, shippingItemId: shipping ?? null },
+    haloQuoteLineFields: { quantity: sim.truth.quoteLineQuantityField, unitPrice: sim.truth.quoteLineUnitPriceField },
   };
   const validators: { [S in SettingsSection]: (value: IntegrationSettingsDoc[S]) => Promise<v.FieldError[]> } = {
     primaryClient: async (p) => (p ? (await v.validatePrimaryClient(catalog, p.haloClientId, tenant.website)).errors : []),
@@ -94,6 +95,7 @@ async function saveDefaultSettings(app: App, sim: HaloSim, em: EntityManager, te
     quoteStatuses: (m) => v.validateQuoteStatuses(catalog, m),
     productDefaults: (d) => v.validateProductDefaults(catalog, d),
     accountCodes: (c) => v.validateAccountCodes(catalog, c),
+    haloQuoteLineFields: async (f) => (f ? v.validateQuoteLineFields(f) : []),
   };
   for (const section of Object.keys(validators) as SettingsSection[]) {
     if (canonical(current[section]) === canonical(wanted[section])) continue;

@@ -151,6 +151,17 @@ export const HALO_QUOTE_LINE_FIELDS = {
   unitPrice: fact(['baseprice', 'price'], 'unknown', 'older template `price` and `baseprice`; DB column QDPrice; absent from the current spec'),
 } as const;
 
+/**
+ * Quote line fields whose meaning is confirmed (spec; homotechsual/HaloAPI Data/Templates/Quote.json), each sent
+ * for its own purpose: none of them can be the quantity or unit-price field, except `baseprice`, a unit-price
+ * candidate. `id` and `qhid` identify the line and its quotation.
+ */
+export const HALO_QUOTE_LINE_KNOWN_FIELDS = fact(
+  ['id', 'qhid', 'item_id', 'name', 'baseprice', 'costprice', 'billingperiod', 'item_recurring', 'isgroupdesc', 'group_id', 'item_tax_code', 'nominal_code', 'sort_seq'],
+  'confirmed',
+  'halo-openapi.json QuotationDetail; homotechsual/HaloAPI Data/Templates/Quote.json (HALO-API.md §9)',
+);
+
 /** Item recurring fields (spec): `isrecurringitem, recurringprice, recurringcost, item_default_billing_period`. */
 export const HALO_ITEM_RECURRING_FIELDS = fact(['isrecurringitem', 'recurringprice', 'recurringcost', 'item_default_billing_period'], 'spec', 'halo-openapi.json Item');
 

@@ -12,8 +12,3 @@ export const HALO_LOOKUP_IDS = {
   billingPeriod: 150,
 } as const;
 
-/**
- * Billing periods of recurring items and quote lines, in months (0 = one-off). Halo's integer → period mapping is
- * not documented (HALO-API.md §6, §8); this is the mapping our simulator uses. Verify on a real tenant.
- */
-export const HALO_BILLING_PERIOD_MONTHS = { ONE_OFF: 0, MONTHLY: 1, QUARTERLY: 3, ANNUALLY: 12 } as const;

@@ -1,3 +1,5 @@
+import { HALO_QUOTE_LINE_FIELDS } from '../halo/facts';
+
 /**
  * The tenant's integration settings (setup guide steps 5–6): one document per tenant, saved section by section,
  * each save all-or-nothing and recorded in the configuration history.
@@ -63,6 +65,15 @@ export interface AccountCodes {
   items: { haloItemId: number; code: string }[];
 }
 
+/**
+ * The quote-line field names this tenant's Halo reads the quantity and unit price from. Halo's names are unknown
+ * (`HALO_QUOTE_LINE_FIELDS` in facts.ts): until an admin sets them, every candidate name is sent and read back.
+ */
+export interface QuoteLineFieldsSetting {
+  quantity: string;
+  unitPrice: string;
+}
+
 export interface IntegrationSettingsDoc {
   primaryClient: PrimaryClientSetting | null;
   productGroups: ProductGroupMapping[];
@@ -71,6 +82,8 @@ export interface IntegrationSettingsDoc {
   quoteStatuses: QuoteStatusMapping[];
   productDefaults: ProductDefaults;
   accountCodes: AccountCodes;
+  /** null: Halo's names are not known here; the candidates in facts.ts are sent. */
+  haloQuoteLineFields: QuoteLineFieldsSetting | null;
 }
 
 export type SettingsSection = keyof IntegrationSettingsDoc;
@@ -92,6 +105,7 @@ export function emptySettings(): IntegrationSettingsDoc {
     quoteStatuses: [],
     productDefaults: { shippingItemId: null, defaultGroupId: null },
     accountCodes: { groups: [], items: [] },
+    haloQuoteLineFields: null,
   };
 }
 
@@ -113,4 +127,19 @@ export function resolveAccountCode(
   const group = product.haloGroupId != null ? codes.groups.find((c) => c.haloGroupId === product.haloGroupId) : undefined;
   if (group) return { code: group.code, source: 'group' };
   return null;
+}
+
+/** The names a quote line's quantity and unit price are written under (and read back from): the tenant's, else every candidate. */
+export interface QuoteLineFieldNames {
+  quantity: readonly string[];
+  unitPrice: readonly string[];
+  /** Set by the tenant's admin (true) or the candidates from facts.ts (false). */
+  custom: boolean;
+}
+
+export function quoteLineFieldNames(settings: Pick<IntegrationSettingsDoc, 'haloQuoteLineFields'>): QuoteLineFieldNames {
+  const own = settings.haloQuoteLineFields;
+  return own
+    ? { quantity: [own.quantity], unitPrice: [own.unitPrice], custom: true }
+    : { quantity: HALO_QUOTE_LINE_FIELDS.quantity.value, unitPrice: HALO_QUOTE_LINE_FIELDS.unitPrice.value, custom: false };
 }

@@ -8,6 +8,7 @@ import type { SettingsService } from '../integration/settings.service';
 import type { IntegrationSettingsDoc } from '../integration/settings';
 import { QUEUES } from '../jobs/queue';
 import type { Logger } from '../log';
+import { describeDifferences, type StoredDifference } from './read-back';
 
 export interface PushContext {
   em: EntityManager;
@@ -44,11 +45,34 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { maxAttempts: 8, baseDelay
 /** Errors that will not go away by trying again: a person must act (fix data, permissions, mapping). */
 function isFinal(err: unknown): boolean {
   if (err instanceof HaloError) return ['validation', 'not_found', 'permission', 'bad_credentials', 'bad_url'].includes(err.kind);
-  return (err as { code?: string })?.code === 'HALO_NOT_CONNECTED' || err instanceof PushRejected;
+  return (err as { code?: string })?.code === 'HALO_NOT_CONNECTED' || err instanceof PushRejected || err instanceof HaloStoredDifferently;
 }
 
 /** A push that cannot be made as asked (e.g. the company is not in Halo yet): fails at once with this message. */
 export class PushRejected extends Error {}
+
+/**
+ * Halo saved the record but, read back, holds something other than what was sent (`read-back.ts`). Final: trying
+ * the same write again would store the same thing. The record stays linked to its Halo id, so a retry after the
+ * cause is fixed updates it rather than creating a copy.
+ */
+export class HaloStoredDifferently extends Error {
+  readonly code = 'HALO_STORED_DIFFERENTLY';
+
+  constructor(
+    what: string,
+    readonly differences: StoredDifference[],
+    fix: string,
+  ) {
+    super(`Halo stored ${what} differently from what was sent: ${describeDifferences(differences)}. ${fix}`);
+  }
+}
+
+function errorCode(err: unknown): string {
+  if (err instanceof HaloError) return `HALO_${err.kind.toUpperCase()}`;
+  if (err instanceof HaloStoredDifferently) return err.code;
+  return err instanceof PushRejected ? 'REJECTED' : 'INTERNAL';
+}
 
 /**
  * What every handler's `settle` does: a record's push state follows its outbox. A failure sets FAILED (final) or
@@ -214,7 +238,7 @@ export class Outbox {
         ok: false,
         error: exhausted && !isFinal(err) ? `${message} (gave up after ${row.attempts} attempts; retry when Halo is healthy)` : message,
         final: final || exhausted,
-        code: err instanceof HaloError ? `HALO_${err.kind.toUpperCase()}` : err instanceof PushRejected ? 'REJECTED' : 'INTERNAL',
+        code: errorCode(err),
       });
     }
   }

@@ -1,6 +1,13 @@
-import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Check, Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { SyncedRecord } from './synced';
+import { BILLING_PERIODS, type BillingPeriod } from '../../common/billing-period';
+
+/** The column holds a billing period's name (`common/billing-period.ts`), never Halo's integer: see migration 20261203110000. */
+const billingPeriodCheck = (table: string) => ({
+  name: `${table}_billing_period_check`,
+  expression: `billing_period in (${BILLING_PERIODS.map((p) => `'${p}'`).join(', ')})`,
+});
 
 /** A Halo product group (asset group marked "Use for Items"), typed by the tenant's mapping. */
 @Entity({ tableName: 'product_group' })
@@ -123,6 +130,7 @@ export class Contact extends SyncedRecord {
 
 @Entity({ tableName: 'item' })
 @Unique({ properties: ['tenantId', 'haloId'] })
+@Check(billingPeriodCheck('item'))
 export class Item extends SyncedRecord {
   @Property({ type: 'text' })
   name!: string;
@@ -159,9 +167,9 @@ export class Item extends SyncedRecord {
   @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
   recurringCost?: string | null;
 
-  /** Halo billing period code (months; 0 one-off). */
-  @Property({ type: 'integer', nullable: true })
-  billingPeriod?: number | null;
+  /** How often a recurring item is billed (Halo's default billing period of the item), by name. */
+  @Property({ type: 'text', nullable: true })
+  billingPeriod?: BillingPeriod | null;
 
   @Property({ type: 'integer', nullable: true })
   haloTaxCode?: number | null;
@@ -302,6 +310,7 @@ export class QuoteBundle {
 @Entity({ tableName: 'quote_line' })
 @Unique({ properties: ['tenantId', 'haloId'] })
 @Index({ properties: ['tenantId', 'quoteId'] })
+@Check(billingPeriodCheck('quote_line'))
 export class QuoteLine extends SyncedRecord {
   @Property({ type: 'uuid' })
   quoteId!: string;
@@ -330,8 +339,9 @@ export class QuoteLine extends SyncedRecord {
   @Property({ type: 'boolean', default: false })
   recurring: boolean = false;
 
-  @Property({ type: 'integer', nullable: true })
-  billingPeriod?: number | null;
+  /** How often the line is billed, by name; ONE_OFF for a line that is not recurring. */
+  @Property({ type: 'text', nullable: true })
+  billingPeriod?: BillingPeriod | null;
 
   @Property({ type: 'uuid', nullable: true })
   bundleId?: string | null;
