@@ -4,7 +4,8 @@ import { Migration } from '@mikro-orm/migrations';
  * Billing periods are stored by name (ONE_OFF, WEEKLY, MONTHLY, …: `src/common/billing-period.ts`), no longer as a
  * number of months. Names, not Halo's integers, because the column is read by people and by the compiled GraphQL
  * read path, which serves an enum column only when the stored text is the enum's value; Halo's integers stay at the
- * wire (`src/halo/facts.ts`). A check constraint keeps anything else out.
+ * wire (`src/halo/facts.ts`). A check constraint keeps anything else out (MikroORM's enum form, so the entity diff
+ * reads it back as the entity's `@Enum`).
  *
  * What the old integers meant depends on where the row came from:
  * - rows made here (origin LOCAL: products, lines of quotes built here) held months: 0 one-off, 1, 3, 6, 12;
@@ -21,7 +22,7 @@ export class Migration20261203110000BillingPeriodEnum extends Migration {
   override async up(): Promise<void> {
     for (const table of ['item', 'quote_line']) {
       this.addSql(`alter table "${table}" alter column "billing_period" type text using (case when origin = 'LOCAL' then ${MONTHS} else ${HALO_ENUM} end);`);
-      this.addSql(`alter table "${table}" add constraint "${table}_billing_period_check" check (billing_period in (${NAMES}));`);
+      this.addSql(`alter table "${table}" add constraint "${table}_billing_period_check" check ("billing_period" in (${NAMES}));`);
       this.addSql(`update "${table}" set content_hash = null where origin = 'HALO';`);
     }
     // Synced quotations rewrite their lines only when their own content changed.

@@ -1,13 +1,7 @@
-import { Check, Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { SyncedRecord } from './synced';
 import { BILLING_PERIODS, type BillingPeriod } from '../../common/billing-period';
-
-/** The column holds a billing period's name (`common/billing-period.ts`), never Halo's integer: see migration 20261203110000. */
-const billingPeriodCheck = (table: string) => ({
-  name: `${table}_billing_period_check`,
-  expression: `billing_period in (${BILLING_PERIODS.map((p) => `'${p}'`).join(', ')})`,
-});
 
 /** A Halo product group (asset group marked "Use for Items"), typed by the tenant's mapping. */
 @Entity({ tableName: 'product_group' })
@@ -130,7 +124,6 @@ export class Contact extends SyncedRecord {
 
 @Entity({ tableName: 'item' })
 @Unique({ properties: ['tenantId', 'haloId'] })
-@Check(billingPeriodCheck('item'))
 export class Item extends SyncedRecord {
   @Property({ type: 'text' })
   name!: string;
@@ -167,8 +160,11 @@ export class Item extends SyncedRecord {
   @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
   recurringCost?: string | null;
 
-  /** How often a recurring item is billed (Halo's default billing period of the item), by name. */
-  @Property({ type: 'text', nullable: true })
+  /**
+   * How often a recurring item is billed (Halo's default billing period of the item), by name: text limited to the
+   * names by a check constraint, never Halo's integer (migration 20261203110000).
+   */
+  @Enum({ items: () => BILLING_PERIODS, nullable: true })
   billingPeriod?: BillingPeriod | null;
 
   @Property({ type: 'integer', nullable: true })
@@ -310,7 +306,6 @@ export class QuoteBundle {
 @Entity({ tableName: 'quote_line' })
 @Unique({ properties: ['tenantId', 'haloId'] })
 @Index({ properties: ['tenantId', 'quoteId'] })
-@Check(billingPeriodCheck('quote_line'))
 export class QuoteLine extends SyncedRecord {
   @Property({ type: 'uuid' })
   quoteId!: string;
@@ -340,7 +335,7 @@ export class QuoteLine extends SyncedRecord {
   recurring: boolean = false;
 
   /** How often the line is billed, by name; ONE_OFF for a line that is not recurring. */
-  @Property({ type: 'text', nullable: true })
+  @Enum({ items: () => BILLING_PERIODS, nullable: true })
   billingPeriod?: BillingPeriod | null;
 
   @Property({ type: 'uuid', nullable: true })
