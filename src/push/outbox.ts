@@ -61,10 +61,12 @@ export class HaloStoredDifferently extends Error {
 
   constructor(
     what: string,
+    /** The record in Halo: kept on the push, so `pushes` shows which one. */
+    readonly haloId: number,
     readonly differences: StoredDifference[],
     fix: string,
   ) {
-    super(`Halo stored ${what} differently from what was sent: ${describeDifferences(differences)}. ${fix}`);
+    super(`Halo stored ${what} ${haloId} differently from what was sent: ${describeDifferences(differences)}. ${fix}`);
   }
 }
 
@@ -230,6 +232,7 @@ export class Outbox {
     } catch (err) {
       const unknown = err instanceof HaloOutcomeUnknownError;
       if (unknown) row.outcomeUnknown = true;
+      if (err instanceof HaloStoredDifferently) row.haloId = err.haloId;
       const final = !unknown && (isFinal(err) || row.attempts >= this.opts.maxAttempts);
       const exhausted = row.attempts >= this.opts.maxAttempts;
       const message = err instanceof Error ? err.message : String(err);

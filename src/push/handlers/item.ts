@@ -53,7 +53,8 @@ export const itemCreateHandler: PushHandler = {
     const differences = compareItem(body, stored);
     if (differences.length) {
       throw new HaloStoredDifferently(
-        `item ${haloId}`,
+        'item',
+        haloId,
         differences,
         'Check the Halo settings of its product group (defaults that override new items) or the product’s values, then retry the push (retryProductPush): a retry updates this item; it does not create another.',
       );

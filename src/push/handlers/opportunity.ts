@@ -79,7 +79,8 @@ export const opportunityPushHandler: PushHandler = {
       await acknowledge(em, opp.id, toSend, ours, differing, ticketRow(stored, settings).row as unknown as Record<string, unknown>);
       if (differences.length) {
         throw new HaloStoredDifferently(
-          `opportunity ${haloId}`,
+          'opportunity',
+          haloId,
           differences,
           'Check the Halo rule or setting that changes these fields (e.g. the ticket type’s allowed statuses, the owner’s team), fix it or the opportunity mapping, then retry the push (retryPush): the changes stay pending and a retry updates this ticket.',
         );

@@ -38,7 +38,8 @@ export const quoteStatusHandler: PushHandler = {
     const differences = compareTicket(patch, stored);
     if (differences.length) {
       throw new HaloStoredDifferently(
-        `opportunity ${opp.haloId}`,
+        'opportunity',
+        opp.haloId,
         differences,
         `Check that the ${status} quote status mapping names a status and pipeline stage this opportunity can take in Halo (pipeline stages enabled, the status allowed for its ticket type), then retry the push (retryPush).`,
       );
@@ -135,7 +136,8 @@ export const createQuotationHandler: PushHandler = {
     const differences = compareQuotation(payload.body, stored, lineFields);
     if (differences.length) {
       throw new HaloStoredDifferently(
-        `quotation ${id}`,
+        'quotation',
+        id,
         differences,
         'If a line’s quantity or unit price is missing or wrong, your Halo reads them under other field names: set them (setHaloQuoteLineFields), then retry the push (retryPush). A retry updates this quotation; it does not create another.',
       );
