@@ -79,7 +79,7 @@ function errorCode(err: unknown): string {
 /**
  * What every handler's `settle` does: a record's push state follows its outbox. A failure sets FAILED (final) or
  * PENDING with the error; a success sets PUSHED unless another push of the record is unfinished (`openPushes` says
- * which rows are its pushes: by default those targeting it). The record is read fresh and locked first: two pushes
+ * which rows are its pushes: by default those targeting it), and keeps FAILED while another one has failed for good. The record is read fresh and locked first: two pushes
  * of one record finishing at once would otherwise each count the other as unfinished (neither has committed) and
  * leave it PENDING for good; with the lock the second waits for the first to commit, then counts.
  */
@@ -96,6 +96,13 @@ export async function settlePushState(
   if (!outcome.ok) {
     record.pushState = outcome.final ? 'FAILED' : 'PENDING';
     record.pushError = outcome.error || null;
+    return;
+  }
+  // Another push of the record that failed for good still needs a person: its failure stands.
+  const failed = await em.findOne(OutboxRow, { $and: [openPushes, { state: 'FAILED', id: { $ne: row.id } }] }, { orderBy: { seq: 'desc' } });
+  if (failed) {
+    record.pushState = 'FAILED';
+    record.pushError = failed.lastError ?? null;
     return;
   }
   const open = await em.count(OutboxRow, { $and: [openPushes, { state: { $ne: 'DONE' }, id: { $ne: row.id } }] });

@@ -7,14 +7,13 @@ import {
   QuoteDetailDocument,
   RetryPushDocument,
   SetAccountCodesDocument,
-  SetHaloQuoteLineFieldsDocument,
   SetupChecklistDocument,
   SetQuoteStatusDocument,
   UpdateQuoteDocument,
 } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS } from '../support/mappings';
+import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
 import { until } from '../support/wait';
 import { connect, syncAndWait } from '../support/sync';
 
@@ -76,7 +75,7 @@ describe('quotes pushed to Halo', () => {
   /** Whether the names we send by default (facts.ts: `quantity`; `baseprice` and `price`) include this Halo's. */
   const defaultsHonoured = () => names().qty === 'quantity' && ['baseprice', 'price'].includes(names().price);
   /** What an admin does once the push error names the fields: tell us the names their Halo uses. */
-  const useHalosNames = () => gql.expectData(SetHaloQuoteLineFieldsDocument, { input: { quantity: names().qty, unitPrice: names().price } });
+  const useHalosNames = () => useHalosQuoteLineNames(gql, sim.truth);
 
   const outboxState = () => t.app.orm.em.getConnection().execute(`select kind, state, attempts, last_error, next_attempt_at, locked_until from outbox order by seq desc limit 10`);
   const pushed = (id: string) =>
