@@ -56,6 +56,9 @@ export class PushRejected extends Error {}
  * the same write again would store the same thing. The record stays linked to its Halo id, so a retry after the
  * cause is fixed updates it rather than creating a copy.
  */
+/** A push error lists this many differences; a quotation of hundreds of lines would otherwise fill pages. */
+const MAX_DIFFERENCES_SHOWN = 20;
+
 export class HaloStoredDifferently extends Error {
   readonly code = 'HALO_STORED_DIFFERENTLY';
 
@@ -66,7 +69,9 @@ export class HaloStoredDifferently extends Error {
     readonly differences: StoredDifference[],
     fix: string,
   ) {
-    super(`Halo stored ${what} ${haloId} differently from what was sent: ${describeDifferences(differences)}. ${fix}`);
+    const shown = differences.slice(0, MAX_DIFFERENCES_SHOWN);
+    const more = differences.length - shown.length;
+    super(`Halo stored ${what} ${haloId} differently from what was sent: ${describeDifferences(shown)}${more > 0 ? ` (and ${more} more)` : ''}. ${fix}`);
   }
 }
 

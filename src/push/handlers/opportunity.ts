@@ -82,7 +82,7 @@ export const opportunityPushHandler: PushHandler = {
           'opportunity',
           haloId,
           differences,
-          'Check the Halo rule or setting that changes these fields (e.g. the ticket type’s allowed statuses, the owner’s team), fix it or the opportunity mapping, then retry the push (retryPush): the changes stay pending and a retry updates this ticket.',
+          'Check the Halo rule or setting that changes these fields (e.g. the ticket type’s allowed statuses, the owner’s team), fix it or the opportunity mapping, then retry the push (retryOpportunityPush): the changes stay pending and a retry updates this ticket.',
         );
       }
     }
