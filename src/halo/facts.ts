@@ -145,6 +145,7 @@ export const HALO_WEBHOOK_SIGNED_BODY_AUTH = fact(3, 'one-source', 'django-psa v
  * item_tax_code, nominal_code, sort_seq` are in the spec and homotechsual/HaloAPI Data/Templates/Quote.json
  * (confirmed). The quantity and unit-price names are not (HALO-API.md §9): we send the names the evidence supports
  * and read the quotation back after every write; a difference fails the push with HALO_STORED_DIFFERENTLY.
+ * An admin whose Halo reads other names sets them per tenant (integration settings `haloQuoteLineFields`).
  */
 export const HALO_QUOTE_LINE_FIELDS = {
   quantity: fact(['quantity'], 'unknown', 'older homotechsual template `quantity`; DB column QDQuantity; absent from the current spec'),
@@ -154,7 +155,7 @@ export const HALO_QUOTE_LINE_FIELDS = {
 /**
  * Quote line fields whose meaning is confirmed (spec; homotechsual/HaloAPI Data/Templates/Quote.json), each sent
  * for its own purpose: none of them can be the quantity or unit-price field, except `baseprice`, a unit-price
- * candidate. `id` and `qhid` identify the line and its quotation.
+ * candidate. `id` and `qhid` (spec) identify the line and its quotation.
  */
 export const HALO_QUOTE_LINE_KNOWN_FIELDS = fact(
   ['id', 'qhid', 'item_id', 'name', 'baseprice', 'costprice', 'billingperiod', 'item_recurring', 'isgroupdesc', 'group_id', 'item_tax_code', 'nominal_code', 'sort_seq'],
