@@ -222,6 +222,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   body: string;
   app: SimApp;
+  /** A `storeDifferently` fault: fields Halo stores instead of what each posted record says. */
+  storeOverride?: HaloRecord;
 }
 
 export function endpointArea(route: string): ScopeArea | undefined {
@@ -434,6 +436,7 @@ export class HaloApi {
     if (!bound.ok) return this.validationError(bound.errors);
     const saved: HaloRecord[] = [];
     for (const input of bound.records) {
+      if (req.storeOverride) Object.assign(input, req.storeOverride);
       const existing = hasId(input.id) ? this.state.get(ep.table, input.id as RecordId) : undefined;
       let rec: HaloRecord;
       if (hasId(input.id)) {

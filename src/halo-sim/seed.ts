@@ -129,7 +129,7 @@ const GROUPS: GroupSeed[] = [
   { id: 4, name: 'Professional Services', showasitem: true, nominalcode: '4300', products: [['Onboarding', 500, 3000], ['Project Hour', 80, 160], ['Site Survey', 250, 900], ['Migration Day', 700, 1400]] },
   { id: 5, name: 'Workstations', showasitem: false, nominalcode: '', products: [] },
   { id: 6, name: 'Servers', showasitem: false, nominalcode: '', products: [] },
-  { id: 7, name: 'Cloud & Microsoft 365', showasitem: true, nominalcode: '4150', recurring: BILLING_PERIODS.annually, products: [['Microsoft 365 Business Basic', 5, 7], ['Microsoft 365 Business Premium', 18, 24], ['Azure Reserved Instance', 300, 2400], ['Exchange Online Plan 1', 3, 5]] },
+  { id: 7, name: 'Cloud & Microsoft 365', showasitem: true, nominalcode: '4150', recurring: BILLING_PERIODS.yearly, products: [['Microsoft 365 Business Basic', 5, 7], ['Microsoft 365 Business Premium', 18, 24], ['Azure Reserved Instance', 300, 2400], ['Exchange Online Plan 1', 3, 5]] },
   { id: 8, name: 'Accessoires & Périphériques', showasitem: true, nominalcode: '4010', products: [['Clavier sans fil', 20, 80], ['Souris ergonomique', 15, 60], ['Casque USB-C', 40, 150]] },
   { id: 9, name: 'Legacy Products', showasitem: false, nominalcode: '4900', products: [['Legacy Support Contract', 100, 500], ['Tape Backup Unit', 300, 900]] },
 ];
@@ -284,7 +284,7 @@ export function seedTenant(state: HaloState, scale: SimScale, seed: number): voi
     const [base, min, max] = rng.pick(group.products);
     const ungrouped = id % 20 === 7;
     const recurring = group.recurring !== undefined && !(id % 13 === 0);
-    const period = recurring ? (id % 11 === 0 ? BILLING_PERIODS.annually : (group.recurring as number)) : BILLING_PERIODS.oneOff;
+    const period = recurring ? (id % 11 === 0 ? BILLING_PERIODS.yearly : id % 17 === 0 ? BILLING_PERIODS.quarterly : (group.recurring as number)) : BILLING_PERIODS.oneOff;
     const price = rng.money(min, max);
     const cost = Math.round(price * rng.int(40, 85)) / 100;
     let name = `${base}${scale === 'large' || id > group.products.length * 2 ? ` ${id}` : rng.chance(0.5) ? '' : ` ${rng.pick(['Pro', 'Plus', 'Standard', 'Lite'])}`}`;
@@ -328,6 +328,8 @@ export function seedTenant(state: HaloState, scale: SimScale, seed: number): voi
   }
 
   const items = [...state.tables.items.values()].filter((i) => i.inactive !== true);
+  // Lines hold their quantity and unit price under the names this Halo uses (drawn from the seed: truth.ts).
+  const { quoteLineQuantityField: qtyField, quoteLineUnitPriceField: priceField } = state.truth;
   let lineId = 1;
   for (let id = 1; id <= size.quotes; id++) {
     const ticket = state.get('tickets', ((id * 7) % size.opportunities) + 1) as HaloRecord;
@@ -335,13 +337,13 @@ export function seedTenant(state: HaloState, scale: SimScale, seed: number): voi
       const item = rng.pick(items);
       const recurring = item.isrecurringitem === true;
       return {
-        id: lineId++, qhid: id, sort_seq: i + 1, item_id: item.id, name: item.name, quantity: rng.int(1, 25),
-        baseprice: recurring ? item.recurringprice : item.baseprice, costprice: recurring ? item.recurringcost : item.costprice,
+        id: lineId++, qhid: id, sort_seq: i + 1, item_id: item.id, name: item.name, [qtyField]: rng.int(1, 25),
+        [priceField]: recurring ? item.recurringprice : item.baseprice, costprice: recurring ? item.recurringcost : item.costprice,
         item_tax_code: item.taxcode, nominal_code: item.nominalcode, item_recurring: recurring, billingperiod: item.item_default_billing_period,
       } as HaloRecord;
     });
     for (const line of lines) {
-      line.net_total = Math.round((line.quantity as number) * (line.baseprice as number) * 100) / 100;
+      line.net_total = Math.round((line[qtyField] as number) * (line[priceField] as number) * 100) / 100;
       const rate = TAXES.find((t) => t.id === line.item_tax_code)?.value ?? 0;
       line.total_tax = Math.round((line.net_total as number) * rate) / 100;
       line.total_price = Math.round(((line.net_total as number) + (line.total_tax as number)) * 100) / 100;

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HaloConnectionRow, Tenant } from '../db/entities';
+import { HaloConnectionRow, OutboxRow, Tenant } from '../db/entities';
 import { buildChecklist, type Check, type ChecklistFacts } from './checklist';
 import type { HaloAccess } from './halo-access';
 import type { SettingsService } from './settings.service';
@@ -59,6 +59,10 @@ export class ChecklistService {
     const lastFullSyncAt = this.syncFacts ? await this.syncFacts.lastFullSyncAt(em, tenantId) : null;
     // Only a working connection can be asked about webhooks; a failure to ask is not a verdict on them.
     const webhooks = connection && this.webhookFacts ? await this.webhookFacts.checklistFacts(em, tenantId).catch(() => null) : null;
+    const storedDifferently = await em
+      .find(OutboxRow, { tenantId, state: 'FAILED', lastErrorCode: 'HALO_STORED_DIFFERENTLY' }, { orderBy: { seq: 'desc' }, limit: 50 })
+      .then((rows) => rows.map((r) => ({ kind: r.kind, targetId: r.targetId, error: r.lastError ?? '' })))
+      .catch(() => null);
     return {
       tenantWebsite: tenant.website,
       connection: connection ? { status: connection.status, steps: connection.lastCheck, pipelineStagesEnabled: connection.pipelineStagesEnabled ?? null } : null,
@@ -70,6 +74,7 @@ export class ChecklistService {
       lastFullSyncAt,
       lookups,
       ...(lookupsError ? { lookupsError } : {}),
+      storedDifferently,
     };
   }
 

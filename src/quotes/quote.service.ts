@@ -3,6 +3,7 @@ import { Company, Contact, Item, Opportunity, Quote, QuoteBundle, QuoteLine } fr
 import { InputError, type FieldError } from '../common/input-error';
 import type { Outbox } from '../push/outbox';
 import { MoneyError, multiply, parseDecimal, sum } from './money';
+import { isBillingPeriod, isRecurringPeriod, type BillingPeriod } from '../common/billing-period';
 
 export const QUOTE_TRANSITIONS: Record<string, readonly string[]> = {
   DRAFT: ['SENT', 'APPROVED', 'DECLINED'],
@@ -22,8 +23,8 @@ export interface QuoteLineInput {
   unitPrice?: string | null;
   unitCost?: string | null;
   recurring?: boolean | null;
-  /** Months: 0 one-off, 1 monthly, 3 quarterly, 12 annually. */
-  billingPeriod?: number | null;
+  /** A recurring line's billing period (not ONE_OFF); defaults to the item's. */
+  billingPeriod?: BillingPeriod | null;
   /** The name of the bundle the line belongs to; lines with the same name form one bundle. */
   bundle?: string | null;
 }
@@ -45,7 +46,15 @@ export interface QuoteTotals {
   total: string;
 }
 
-const PERIODS = new Set([0, 1, 3, 12]);
+/**
+ * A line's recurring flag (its own, else its item's) and billing period: a recurring line bills on its own period,
+ * else its item's if that is a recurring one; a one-off line is ONE_OFF. `period` null: a recurring line with none.
+ */
+export function linePeriod(l: Pick<QuoteLineInput, 'recurring' | 'billingPeriod'>, item: Pick<Item, 'recurring' | 'billingPeriod'> | undefined): { recurring: boolean; period: BillingPeriod | null } {
+  const recurring = l.recurring ?? item?.recurring ?? false;
+  if (!recurring) return { recurring, period: 'ONE_OFF' };
+  return { recurring, period: l.billingPeriod ?? (isRecurringPeriod(item?.billingPeriod) ? item.billingPeriod : null) };
+}
 
 /** Totals are derived, never stored by hand: one-off lines and shipping, and recurring lines per their period. */
 export function quoteTotals(lines: Pick<QuoteLine, 'quantity' | 'unitPrice' | 'recurring'>[], shippingCharge: string | null | undefined): QuoteTotals {
@@ -124,7 +133,16 @@ export class QuoteService {
       money(`${at}.unitPrice`, l.unitPrice);
       money(`${at}.unitCost`, l.unitCost);
       if (!l.itemId && l.unitPrice == null) errors.push({ path: `${at}.unitPrice`, code: 'REQUIRED', message: 'a custom product needs a unit price' });
-      if (l.billingPeriod != null && !PERIODS.has(l.billingPeriod)) errors.push({ path: `${at}.billingPeriod`, code: 'INVALID', message: 'months: 0, 1, 3 or 12' });
+      const { recurring, period } = linePeriod(l, l.itemId ? items.get(l.itemId) : undefined);
+      if (l.billingPeriod != null && !isBillingPeriod(l.billingPeriod)) {
+        errors.push({ path: `${at}.billingPeriod`, code: 'INVALID', message: 'not a billing period' });
+      } else if (recurring && period === null) {
+        errors.push({ path: `${at}.billingPeriod`, code: 'REQUIRED', message: 'a recurring line needs a billing period (its item has none)' });
+      } else if (recurring && period === 'ONE_OFF') {
+        errors.push({ path: `${at}.billingPeriod`, code: 'INVALID', message: 'a recurring line needs a billing period other than ONE_OFF' });
+      } else if (!recurring && l.billingPeriod != null && l.billingPeriod !== 'ONE_OFF') {
+        errors.push({ path: `${at}.billingPeriod`, code: 'NOT_RECURRING', message: 'only a recurring line has a billing period: set recurring to true, or leave the period out' });
+      }
       if (l.bundle != null && !l.bundle.trim()) errors.push({ path: `${at}.bundle`, code: 'INVALID', message: 'a bundle needs a name' });
     });
     if (!errors.length) errors.push(...totalsTooLarge(input, items));
@@ -145,7 +163,7 @@ export class QuoteService {
         }
         bundleId = b.id;
       }
-      const recurring = l.recurring ?? item?.recurring ?? false;
+      const { recurring, period } = linePeriod(l, item);
       em.create(QuoteLine, {
         tenantId,
         quoteId: quote.id,
@@ -157,7 +175,7 @@ export class QuoteService {
         unitPrice: l.unitPrice ?? (recurring ? item?.recurringPrice : item?.price) ?? '0',
         unitCost: l.unitCost ?? (recurring ? item?.recurringCost : item?.cost) ?? null,
         recurring,
-        billingPeriod: recurring ? (l.billingPeriod ?? item?.billingPeriod ?? 1) : 0,
+        billingPeriod: period,
         bundleId,
         origin: 'LOCAL',
       });

@@ -5,9 +5,9 @@ import type { HaloAccess } from '../integration/halo-access';
 import type { SettingsService } from '../integration/settings.service';
 import type { Logger } from '../log';
 import { ENTITY_DEFS, SYNC_ENTITIES, assetGroupMap, isSkip, type MapContext, type SyncEntity } from './entities';
-import type { Mapped, OpportunityRow, QuoteLineRow, QuoteRow } from './mappers';
+import { KEEP_ON_SKIP, type Mapped, type OpportunityRow, type QuoteLineRow, type QuoteRow } from './mappers';
 import { writeOpportunities } from '../opportunities/reconcile';
-import { markDeleted, markUnseenDeleted, upsertPage, type UpsertResult } from './store';
+import { markDeleted, markSeen, markUnseenDeleted, upsertPage, type UpsertResult } from './store';
 import { prefetched } from './prefetch';
 
 /** Incremental windows start this long before the last run started: Halo's clock and ours may differ. */
@@ -172,10 +172,12 @@ export class SyncEngine {
       const now = new Date();
       const rows: Mapped<object>[] = [];
       const errors: Partial<SyncRecordError>[] = [];
+      const kept: number[] = [];
       for (const record of page as Record<string, unknown>[]) {
         const m = def.map(record, ctx);
         if (isSkip(m)) {
           progress.skipped += 1;
+          if (KEEP_ON_SKIP.has(m.skip.code)) kept.push(Number(record.id));
           if (m.skip.code !== 'GROUP_NOT_FOR_ITEMS' && m.skip.code !== 'OPPORTUNITY_TYPE_NOT_IMPORTED') {
             errors.push({ runId: run.id, tenantId: run.tenantId, entity, haloId: Number(record.id), name: typeof record.name === 'string' ? record.name : null, ...m.skip });
             progress.errors += 1;
@@ -186,6 +188,7 @@ export class SyncEngine {
       // One transaction a page: the rows, their record errors and the checkpoint commit together.
       await em.transactional(async (tx) => {
         for (const e of errors) tx.create(SyncRecordError, e as SyncRecordError);
+        if (full) await markSeen(tx, def.table, run.tenantId, run.id, kept);
         const result = await this.write(tx, entity, run.tenantId, rows, now, full ? run.id : undefined);
         progress.created += result.created;
         progress.updated += result.updated;

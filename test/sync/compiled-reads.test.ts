@@ -9,7 +9,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { createTestDatabase } from '../support/db';
 import { graphqlClient } from '../support/gql';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS } from '../support/mappings';
+import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
 import { connect, syncAndWait } from '../support/sync';
 
 /**
@@ -38,6 +38,7 @@ describe('compiled reads', () => {
     ({ apiKey, tenantId } = tenant);
     await connect(tenant.gql, sim);
     await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id), sim.truth.lookupIds);
+    await useHalosQuoteLineNames(tenant.gql, sim.truth);
     expect((await syncAndWait(tenant.gql, { full: true })).status).toBe('SUCCEEDED');
     otherKey = (await compiled.newTenant('Other MSP', 'other.example')).apiKey;
     model = readModelFor(await buildFederatedSchema(), compiled.app.orm);

@@ -7,7 +7,7 @@ import { StartSyncDocument, SyncRunDocument } from '../generated/graphql';
 import { startTestApp, TEST_ENCRYPTION_KEYS, type TestApp } from '../support/app';
 import { createTestDatabase } from '../support/db';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS } from '../support/mappings';
+import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
 import { connect, waitForRun } from '../support/sync';
 
 const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
@@ -26,6 +26,7 @@ describe('sync durability across processes', () => {
     tenant = await api.newTenant('Acme Managed Services', 'acme.example');
     await connect(tenant.gql, sim);
     await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id), sim.truth.lookupIds);
+    await useHalosQuoteLineNames(tenant.gql, sim.truth);
   });
   afterAll(async () => {
     for (const o of others) await o.app.stop();

@@ -6,13 +6,14 @@ import {
   ContactsListDocument,
   ItemsListDocument,
   OpportunitiesListDocument,
+  SetHaloQuoteLineFieldsDocument,
   SetupChecklistDocument,
   InstallHaloWebhooksDocument,
   SyncRunsDocument,
 } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS } from '../support/mappings';
+import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
 import { connect, syncAndWait, type Run } from '../support/sync';
 
 const byEntity = (run: Run) => Object.fromEntries(run.progress.map((p) => [p.entity, p]));
@@ -33,6 +34,8 @@ describe('sync from Halo', () => {
     await connect(gql, sim);
     const shipping = Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id);
     await configureDefaults(gql, shipping, sim.truth.lookupIds);
+    // Quote lines hold their quantity and unit price under names Halo does not document: this seed's.
+    await useHalosQuoteLineNames(gql, sim.truth);
     first = await syncAndWait(gql, { full: true });
   });
   afterAll(async () => {
@@ -68,7 +71,10 @@ describe('sync from Halo', () => {
     expect(laptop.productGroup?.name).toBe('Hardware');
     const halo = sim.control.get('items', laptop.haloId!)!;
     expect(laptop.price).toBe(Number(halo.baseprice).toFixed(4));
-    expect(items.some((i) => i.recurring && i.billingPeriod === 12)).toBe(true);
+    // Halo's billing period enum by name (2 Monthly, 3 Yearly, 4 Quarterly), for every item.
+    const periodNames = ['ONE_OFF', 'WEEKLY', 'MONTHLY', 'YEARLY', 'QUARTERLY', 'SIX_MONTHLY', 'FIVE_YEARLY', 'THREE_YEARLY', 'TWO_YEARLY', 'FOUR_YEARLY'];
+    for (const i of items) expect(i.billingPeriod).toBe(periodNames[sim.control.get('items', i.haloId!)!.item_default_billing_period as number]);
+    expect(new Set(items.filter((i) => i.recurring).map((i) => i.billingPeriod))).toEqual(new Set(['MONTHLY', 'YEARLY', 'QUARTERLY']));
 
     const companies = (await gql.expectData(CompaniesByNameDocument, {})).companies.nodes;
     const withSite = companies.find((c) => c.sites.length > 0)!;
@@ -185,5 +191,38 @@ describe('sync from Halo', () => {
     expect(withQuote).toBeTruthy();
     const line = withQuote!.quotes.flatMap((q) => q.lines).find((l) => l.item);
     expect(line?.item?.productGroup?.name).toBeTruthy();
+  });
+
+  it('keeps quotations whose lines it cannot read (wrong line field names, a billing period outside Halo’s enum) and reports each with the fix', async () => {
+    // A run started by an earlier test may still be going: asking for one waits for it.
+    await syncAndWait(gql, { full: true, entities: ['quotes'] });
+    const quotes = await count('quote');
+    const lines = await count('quote_line', 'true');
+    const [quote] = sim.control.list('quotes', (q) => (q.lines as unknown[]).length > 0);
+    await gql.expectData(SetHaloQuoteLineFieldsDocument, { input: { quantity: 'not_the_quantity', unitPrice: 'not_the_price' } });
+    sim.control.update('quotes', quote!.id as number, { lines: (quote!.lines as Record<string, unknown>[]).map((l, i) => (i === 0 ? { ...l, billingperiod: 12 } : l)) });
+    try {
+      const run = await syncAndWait(gql, { full: true, entities: ['quotes'] });
+      expect(run.status).toBe('SUCCEEDED');
+      expect(byEntity(run).quotes).toMatchObject({ skipped: sim.control.count('quotes'), deleted: 0 });
+      const quoteErrors = (r: Run) => r.recordErrors.filter((e) => e.entity === 'quotes');
+      const codes = new Set(quoteErrors(run).filter((e) => e.haloId !== quote!.id).map((e) => e.code));
+      expect(codes).toEqual(new Set(['QUOTE_LINE_FIELD_MISSING']));
+      expect(quoteErrors(run).find((e) => e.code === 'QUOTE_LINE_FIELD_MISSING')).toMatchObject({ hint: expect.stringMatching(/setHaloQuoteLineFields/) });
+      // Not treated as deleted in Halo: the quotations stay as last synced.
+      expect(await count('quote')).toBe(quotes);
+      expect(await count('quote_line', 'true')).toBe(lines);
+
+      await useHalosQuoteLineNames(gql, sim.truth);
+      const fixedNames = await syncAndWait(gql, { full: true, entities: ['quotes'] });
+      expect(quoteErrors(fixedNames)).toEqual([
+        expect.objectContaining({ entity: 'quotes', haloId: quote!.id, code: 'UNKNOWN_BILLING_PERIOD', message: expect.stringMatching(/billing period 12/) }),
+      ]);
+      expect(await count('quote')).toBe(quotes);
+    } finally {
+      sim.control.update('quotes', quote!.id as number, { lines: quote!.lines as Record<string, unknown>[] });
+      await useHalosQuoteLineNames(gql, sim.truth);
+    }
+    expect((await syncAndWait(gql, { full: true, entities: ['quotes'] })).recordErrors.filter((e) => e.entity === 'quotes')).toEqual([]);
   });
 });
