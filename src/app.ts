@@ -6,7 +6,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Config } from './config';
 import { createLogger, type Logger } from './log';
 import { createOrm, migrate, pendingMigrations } from './db/orm';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
+import { APP_OWNER, startEmbeddedPostgres, type EmbeddedPostgres } from './db/embedded';
 import { readModelFor, sqlReadPlugin } from './graphql/sql-read';
 import { buildFederatedSchema } from './graphql/schema';
 import { apolloHardening } from './graphql/hardening';
@@ -44,6 +44,8 @@ export interface App {
   readonly url: string;
   /** Only in demo mode: the demo tenant's API key. */
   readonly demoApiKey?: string;
+  /** Only in demo mode: the demo tenant's name. */
+  readonly demoTenantName?: string;
   readonly sync: { service: SyncService; engine: SyncEngine; scheduler: SyncScheduler };
   /** Connect/configure services (the demo setup and CLIs use them outside a request). */
   readonly integration: IntegrationServices;
@@ -62,7 +64,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let embedded: EmbeddedPostgres | undefined;
   let databaseUrl = config.database.url;
   if (!databaseUrl) {
-    embedded = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort, log });
+    embedded = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort, log, by: APP_OWNER });
     databaseUrl = embedded.url;
     log.info({ port: config.database.embeddedPort, dir: config.database.embeddedDir }, 'embedded PostgreSQL started');
   }
@@ -76,7 +78,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     throw err;
   }
 
-  const demoApiKey = config.demo ? await ensureDemoTenant(orm.em.fork(), config.database.embeddedDir) : undefined;
+  const demoTenant = config.demo ? await ensureDemoTenant(orm.em.fork(), config.database.embeddedDir) : undefined;
+  const demoApiKey = demoTenant?.apiKey;
 
   const integration = createIntegrationServices(config, log.child({ module: 'halo' }));
   const queue = await startJobQueue({ url: databaseUrl, log }).catch(async (err) => {
@@ -179,6 +182,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log,
     orm,
     demoApiKey,
+    demoTenantName: demoTenant?.name,
     sync: { service: syncService, engine, scheduler },
     integration,
     webhooks: { service: webhookService, processor: webhookProcessor, receiver: webhookReceiver },
@@ -222,6 +226,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       await pushWorker?.stop();
       await queue.stop().catch((err) => log.warn({ err: String(err) }, 'job queue did not stop cleanly'));
       await orm.close(true);
+      await integration.egress.close();
       await embedded?.stop();
       log.info('halo-sync stopped');
     },

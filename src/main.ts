@@ -17,8 +17,8 @@ async function main(): Promise<void> {
   // Demo only, loaded on demand: production never loads the simulator or its setup.
   const demo = config.demo && app.demoApiKey ? await (await import('./demo/setup.js')).startDemoHalo(app, app.demoApiKey) : undefined;
   if (config.demo) {
-    // Exactly these two lines on stdout, so scripts can read them (logs go to stderr).
-    process.stdout.write(`GraphiQL: ${app.url}/graphql\nAPI key: ${app.demoApiKey}\n`);
+    // Exactly these three lines on stdout, so scripts can read them (logs go to stderr).
+    process.stdout.write(`GraphiQL: ${app.url}/graphql\nAPI key: ${app.demoApiKey}\nTenant: ${app.demoTenantName}\n`);
   }
   let stopping = false;
   const shutdown = (signal: string) => {

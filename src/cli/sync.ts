@@ -1,13 +1,12 @@
 import 'reflect-metadata';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { ConfigError, loadConfig, type Config } from '../config';
-import { createLogger, type Logger } from '../log';
+import { ConfigError, loadConfig } from '../config';
+import { createLogger } from '../log';
 import { createOrm, migrate } from '../db/orm';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded';
-import { HaloConnectionRow, SyncRecordError, SyncRun, Tenant, type EntityProgress } from '../db/entities';
+import { APP_OWNER } from '../db/embedded';
+import { CliError, findTenant, openDatabase } from './common';
+import { HaloConnectionRow, SyncRecordError, SyncRun, type EntityProgress } from '../db/entities';
 import { createIntegrationServices } from '../integration';
 import { startJobQueue, type JobQueue } from '../jobs/queue';
 import { SyncEngine } from '../sync/engine';
@@ -18,15 +17,6 @@ const USAGE = `usage: npm run sync -- --tenant <name or id> [--full] [--entities
 
 /** Exit codes (sysexits where one fits): the run's outcome, or why none started. */
 const EXIT = { ok: 0, failed: 1, partial: 2, usage: 64, noTenant: 67, notConnected: 69, interrupted: 130 } as const;
-
-class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-  }
-}
 
 interface Args {
   tenant: string;
@@ -57,45 +47,6 @@ function parse(argv: string[]): Args {
     }
   }
   return { tenant: values.tenant.trim(), full: values.full ?? false, entities };
-}
-
-/**
- * The embedded demo database. When the demo (`npm start`) is running, use its server rather than starting another
- * on the same folder (which would stop the demo's); the demo tenant's Halo simulator only lives inside that process.
- */
-async function database(config: Config, log: Logger): Promise<{ url: string; embedded?: EmbeddedPostgres; demoRunning: boolean }> {
-  if (config.database.url) return { url: config.database.url, demoRunning: false };
-  const dataDir = path.resolve(config.database.embeddedDir);
-  const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (existsSync(pidFile)) {
-    const [pidLine, , , portLine] = readFileSync(pidFile, 'utf8').split('\n');
-    const pid = Number(pidLine);
-    let alive = false;
-    try {
-      process.kill(pid, 0);
-      alive = pid > 0;
-    } catch {
-      alive = false;
-    }
-    if (alive) {
-      const password = readFileSync(`${dataDir}.password`, 'utf8').trim();
-      return { url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${Number(portLine) || config.database.embeddedPort}/postgres`, demoRunning: true };
-    }
-  }
-  const embedded = await startEmbeddedPostgres({ dir: config.database.embeddedDir, port: config.database.embeddedPort, log });
-  return { url: embedded.url, embedded, demoRunning: false };
-}
-
-async function findTenant(orm: MikroORM, wanted: string): Promise<Tenant> {
-  const em = orm.em.fork();
-  const all = await em.find(Tenant, {}, { orderBy: { name: 'asc' } });
-  const byId = all.find((t) => t.id === wanted);
-  if (byId) return byId;
-  const matches = all.filter((t) => t.name.toLowerCase() === wanted.toLowerCase());
-  if (matches.length === 1) return matches[0];
-  const list = all.map((t) => `  ${t.name} (${t.id})`).join('\n');
-  if (matches.length > 1) throw new CliError(`${matches.length} tenants are named "${wanted}": pass the id instead\n${list}`, EXIT.usage);
-  throw new CliError(all.length ? `no tenant named "${wanted}"; known tenants:\n${list}` : `no tenant named "${wanted}": there are no tenants yet (npm run tenant:create)`, EXIT.noTenant);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -210,7 +161,8 @@ async function main(): Promise<number> {
   const args = parse(process.argv.slice(2));
   const config = loadConfig();
   const log = createLogger(process.env.LOG_LEVEL ?? 'error');
-  const db = await database(config, log);
+  const db = await openDatabase(config, log, 'npm run sync');
+  const demoRunning = db.embedded?.attached === true && db.embedded.owner.by === APP_OWNER;
   let orm: MikroORM | undefined;
   let queue: JobQueue | undefined;
   const interrupt = new AbortController();
@@ -225,7 +177,7 @@ async function main(): Promise<number> {
     if (!(await em.findOne(HaloConnectionRow, { tenantId: tenant.id, status: { $ne: 'DISCONNECTED' } }))) {
       throw new CliError(`tenant "${tenant.name}" is not connected to Halo: connect it first (GraphQL mutation connectHalo)`, EXIT.notConnected);
     }
-    if (tenant.demo && !db.demoRunning && !config.database.url) {
+    if (tenant.demo && !demoRunning && !config.database.url) {
       throw new CliError(`"${tenant.name}" syncs from the Halo simulator inside the demo process: start the demo first (npm start), then run this again`, EXIT.notConnected);
     }
 

@@ -46,6 +46,8 @@ const envSchema = z.object({
   HALO_CLIENT_SECRET: z.string().min(1).optional(),
   HALO_TENANT: z.string().min(1).optional(),
   HALO_RATE_LIMIT_PER_5MIN: z.coerce.number().int().min(1).max(100_000).default(300),
+  /** Let tenants' Halo addresses be loopback, private, link-local or multicast. Default: off in production mode. */
+  HALO_ALLOW_PRIVATE_ADDRESSES: bool.optional(),
   /** Halo request retries: first backoff, and the wait after a 429 that names no Retry-After. */
   HALO_RETRY_BASE_MS: z.coerce.number().int().min(1).max(60_000).default(500),
   HALO_RATE_LIMIT_DELAY_MS: z.coerce.number().int().min(1).max(300_000).default(5_000),
@@ -98,6 +100,8 @@ export interface Config {
   schedule: { sync: string; opportunities: string; uncovered: string };
   halo?: { url: string; clientId: string; clientSecret: string; tenant?: string };
   haloRateLimitPer5Min: number;
+  /** Halo may be at a non-public address (src/integration/egress.ts); off in production mode unless set. */
+  haloAllowPrivateAddresses: boolean;
   haloRetry: { baseDelayMs: number; rateLimitDelayMs: number };
   roles: { api: boolean; worker: boolean; scheduler: boolean };
   jobs: { staleAfterMs: number; pollSeconds: number };
@@ -186,6 +190,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         ? { url: e.HALO_URL!, clientId: e.HALO_CLIENT_ID!, clientSecret: e.HALO_CLIENT_SECRET!, tenant: e.HALO_TENANT }
         : undefined,
     haloRateLimitPer5Min: e.HALO_RATE_LIMIT_PER_5MIN,
+    // The demo's own simulator listens on loopback.
+    haloAllowPrivateAddresses: e.HALO_ALLOW_PRIVATE_ADDRESSES ?? (demo || !productionMode),
     haloRetry: { baseDelayMs: e.HALO_RETRY_BASE_MS, rateLimitDelayMs: e.HALO_RATE_LIMIT_DELAY_MS },
     roles: {
       api: e.ROLES.split(',').includes('api'),

@@ -50,4 +50,6 @@ export const DEMO_SETTINGS: IntegrationSettingsDoc = {
   accountCodes: { groups: [], items: [] },
   // Filled in at start-up from the simulator's truth: see saveDefaultSettings.
   lookupIds: {},
+  // Filled in at start-up: the quote-line field names the demo simulator's Halo reads (an admin finds them in Halo).
+  haloQuoteLineFields: null,
 };

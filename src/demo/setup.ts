@@ -90,6 +90,7 @@ async function saveDefaultSettings(app: App, sim: HaloSim, em: EntityManager, te
     ...DEMO_SETTINGS,
     productDefaults: { ...DEMO_SETTINGS.productDefaults, shippingItemId: shipping ?? null },
     lookupIds: { countryCode, regionCode, pipelineStage },
+    haloQuoteLineFields: { quantity: sim.truth.quoteLineQuantityField, unitPrice: sim.truth.quoteLineUnitPriceField },
   };
   const validators: { [S in SettingsSection]: (value: IntegrationSettingsDoc[S]) => Promise<v.FieldError[]> } = {
     // First: the quote-status mapping's pipeline stages are checked against the confirmed stage table.
@@ -101,6 +102,7 @@ async function saveDefaultSettings(app: App, sim: HaloSim, em: EntityManager, te
     quoteStatuses: async (m) => v.validateQuoteStatuses(catalog, m, await lookupTables.stagesForValidation(em.fork(), tenantId)),
     productDefaults: (d) => v.validateProductDefaults(catalog, d),
     accountCodes: (c) => v.validateAccountCodes(catalog, c),
+    haloQuoteLineFields: async (f) => (f ? v.validateQuoteLineFields(f) : []),
   };
   for (const section of Object.keys(validators) as SettingsSection[]) {
     if (canonical(current[section]) === canonical(wanted[section])) continue;

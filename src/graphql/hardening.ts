@@ -1,10 +1,11 @@
 import type { ApolloServerOptions, ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import type { Config } from '../config';
 import type { Logger } from '../log';
 import type { GraphQLContext } from './context';
 import { abuseLimits, limitErrorCode } from './limits';
+import { inputsPlugin } from './inputs';
 
 /** Codes that mean "something broke on our side": their messages are internal and are masked in production. */
 const INTERNAL_CODES = new Set([undefined, 'INTERNAL_SERVER_ERROR']);
@@ -17,6 +18,18 @@ export function isUnexpected(formatted: GraphQLFormattedError): boolean {
 }
 
 /**
+ * Errors without a code that are nevertheless the client's mistake, not ours, so never masked: Apollo's own request
+ * errors with a 4xx status (an APQ hash that does not match its query, an unsupported APQ version) are BAD_REQUEST;
+ * graphql-js's "too many errors" after 50 bad variable values is BAD_USER_INPUT like the 50 before it.
+ */
+function clientErrorCode(error: unknown): string | undefined {
+  if (!(error instanceof GraphQLError) || error.extensions?.code !== undefined) return undefined;
+  if (/^Too many errors processing variables/.test(error.message)) return 'BAD_USER_INPUT';
+  const status = (error.extensions?.http as { status?: number } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? 'BAD_REQUEST' : undefined;
+}
+
+/**
  * Deliberate errors (BAD_USER_INPUT with the field, HALO_*, UNAUTHENTICATED, the limits' codes…) keep their message
  * and code in every mode. In production mode anything else becomes one fixed message with INTERNAL_SERVER_ERROR, and
  * no error suggests schema names ("Did you mean …?"): the request id (added in `requestIdPlugin`) ties the answer
@@ -24,8 +37,8 @@ export function isUnexpected(formatted: GraphQLFormattedError): boolean {
  */
 export function formatErrorFor(productionMode: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const limitCode = limitErrorCode(error);
-    let out: GraphQLFormattedError = limitCode ? { ...formatted, extensions: { ...formatted.extensions, code: limitCode } } : formatted;
+    const code = limitErrorCode(error) ?? (isUnexpected(formatted) ? clientErrorCode(error) : undefined);
+    let out: GraphQLFormattedError = code ? { ...formatted, extensions: { ...formatted.extensions, code } } : formatted;
     if (!productionMode) return out;
     if (isUnexpected(out)) {
       return { message: 'Internal server error', path: out.path, extensions: { code: 'INTERNAL_SERVER_ERROR' } };
@@ -48,7 +61,7 @@ function requestIdPlugin(log: Logger): ApolloServerPlugin<GraphQLContext> {
         async didEncounterErrors({ errors }) {
           for (const err of errors) {
             const code = err.extensions?.code as string | undefined;
-            if (INTERNAL_CODES.has(code) && !limitErrorCode(err)) {
+            if (INTERNAL_CODES.has(code) && !limitErrorCode(err) && !clientErrorCode(err)) {
               log.error({ err: err.originalError ?? err, requestId, path: err.path }, 'unexpected GraphQL error');
             }
           }
@@ -120,6 +133,8 @@ export function apolloHardening(
       ApolloServerPluginCacheControlDisabled(),
       requestIdPlugin(log),
       ...(limits.plugins as ApolloServerPlugin<GraphQLContext>[]),
+      // Argument values (ids, NUL, dates, search length), after the limits and before any resolver.
+      inputsPlugin as ApolloServerPlugin<GraphQLContext>,
       ...(onResolve ? [resolverProbe(onResolve)] : []),
     ],
   };

@@ -46,6 +46,12 @@ export const LIMITS = {
   maxFieldRepeats: 10,
   /** Estimated cost: every field 1, times the size of each enclosing list (see `operationCost`). */
   maxCost: 50_000,
+  /**
+   * The budget of an operation made only of introspection (`__schema`, `__type`, `__typename`), priced the same
+   * way: GraphiQL's own query (graphql-js `getIntrospectionQuery`, every option on) costs about 52,000, so two
+   * copies fit and three do not. graphql-js's MaxIntrospectionDepthRule (run by Apollo) refuses deep cycles.
+   */
+  maxIntrospectionCost: 120_000,
   /** Size assumed for a list without `first` (syncErrors, settings lists, Halo lookups, introspection). */
   defaultListSize: 10,
   /** Parsed-document cache: total source characters kept (≈ 80 heap bytes each, so ≈ 32 MB), and the largest cached. */
@@ -155,7 +161,8 @@ export const repeatedFieldsRule: ValidationRule = (context): ASTVisitor => {
 
 type Variables = Record<string, unknown>;
 
-function fieldDef(schema: GraphQLSchema, parent: GraphQLCompositeType, node: FieldNode): GraphQLField<unknown, unknown> | undefined {
+/** The definition of a field in `parent` (introspection's meta fields included), undefined when unknown. */
+export function fieldDef(schema: GraphQLSchema, parent: GraphQLCompositeType, node: FieldNode): GraphQLField<unknown, unknown> | undefined {
   const name = node.name.value;
   if (name === SchemaMetaFieldDef.name && schema.getQueryType() === parent) return SchemaMetaFieldDef;
   if (name === TypeMetaFieldDef.name && schema.getQueryType() === parent) return TypeMetaFieldDef;
@@ -169,7 +176,7 @@ function fieldDef(schema: GraphQLSchema, parent: GraphQLCompositeType, node: Fie
  * nothing). graphql-js's own getArgumentValues is not exported from the package root, and a deep import loads a
  * second copy of graphql under vitest.
  */
-function argumentValue(arg: GraphQLArgument, node: FieldNode, variables: Variables): unknown {
+export function argumentValue(arg: GraphQLArgument, node: FieldNode, variables: Variables): unknown {
   const given = node.arguments?.find((a) => a.name.value === arg.name);
   if (!given) return arg.defaultValue;
   if (given.value.kind === Kind.VARIABLE) {
@@ -282,17 +289,40 @@ export function operationCost(
   return root ? setCost(root, operation.selectionSet, undefined, []) : 0;
 }
 
-/** Page sizes and cost, checked once the operation is known and before execution starts. */
+const INTROSPECTION_ROOTS = new Set([SchemaMetaFieldDef.name, TypeMetaFieldDef.name, TypeNameMetaFieldDef.name]);
+
+/** True when every root field of the operation (fragments included) is `__schema`, `__type` or `__typename`. */
+export function isIntrospectionOnly(document: DocumentNode, operation: OperationDefinitionNode): boolean {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+  const seen = new Set<string>();
+  const only = (set: SelectionSetNode): boolean =>
+    set.selections.every((sel) => {
+      if (sel.kind === Kind.FIELD) return INTROSPECTION_ROOTS.has(sel.name.value);
+      if (sel.kind === Kind.INLINE_FRAGMENT) return only(sel.selectionSet);
+      if (seen.has(sel.name.value)) return true;
+      seen.add(sel.name.value);
+      const fragment = fragments.get(sel.name.value);
+      return !fragment || only(fragment.selectionSet);
+    });
+  return only(operation.selectionSet);
+}
+
+/**
+ * Page sizes and cost, checked once the operation is known and before execution starts. Introspection alone (what
+ * GraphiQL and codegen send for the schema) has a budget of its own; introspection beside data is priced as data.
+ */
 export const costPlugin: ApolloServerPlugin = {
   async requestDidStart() {
     return {
       async didResolveOperation({ schema, document, operation, request }) {
         if (!operation) return;
         const cost = operationCost(schema, document, operation, request.variables as Variables | undefined);
-        if (cost > LIMITS.maxCost) {
-          throw new LimitError(LIMIT_CODES.cost, `Query cost ${cost} exceeds the limit of ${LIMITS.maxCost} (list sizes count: ask for smaller pages).`, {
+        const maxCost = isIntrospectionOnly(document, operation) ? LIMITS.maxIntrospectionCost : LIMITS.maxCost;
+        if (cost > maxCost) {
+          throw new LimitError(LIMIT_CODES.cost, `Query cost ${cost} exceeds the limit of ${maxCost} (list sizes count: ask for smaller pages).`, {
             cost,
-            maxCost: LIMITS.maxCost,
+            maxCost,
           });
         }
       },

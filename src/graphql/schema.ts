@@ -17,6 +17,7 @@ import { QuoteMutations } from './quote/quote.mutations';
 import { PushResolver } from './push/push.resolver';
 import { ConnectionResolver } from './integration/connection.resolver';
 import { SettingsResolver } from './integration/settings.resolver';
+import { QuoteLineFieldsResolver } from './integration/quote-line-fields.resolver';
 import { ChecklistResolver, LookupsResolver } from './integration/lookups.resolver';
 import { LookupTablesResolver } from './integration/lookup-tables.resolver';
 import { SyncResolver } from './sync/sync.resolver';
@@ -46,6 +47,7 @@ export const resolvers = [
   PushResolver,
   ConnectionResolver,
   SettingsResolver,
+  QuoteLineFieldsResolver,
   LookupsResolver,
   LookupTablesResolver,
   ChecklistResolver,

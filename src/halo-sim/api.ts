@@ -98,7 +98,10 @@ const ENDPOINTS: Endpoint[] = [
   {
     path: 'Users', table: 'users', area: 'customers', envelope: 'users', paging: 'paged', orderBy: 'name',
     lastUpdateFilter: true, idOnlyParam: 'idonly', inactiveFlag: 'inactive', search: ['name', 'emailaddress'],
-    filters: { client_id: int('client_id'), site_id: int('site_id') },
+    filters: {
+      client_id: int('client_id'), site_id: int('site_id'),
+      exclude_generaluser: (rec, v, state) => !truthy(v) || !state.generalUsers.has(rec.id as RecordId),
+    },
   },
   {
     path: 'Item', table: 'items', area: 'items', envelope: 'items', paging: 'paged', orderBy: 'name',
@@ -219,6 +222,8 @@ export interface ApiRequest {
   query: URLSearchParams;
   body: string;
   app: SimApp;
+  /** A `storeDifferently` fault: fields Halo stores instead of what each posted record says. */
+  storeOverride?: HaloRecord;
 }
 
 export function endpointArea(route: string): ScopeArea | undefined {
@@ -431,6 +436,7 @@ export class HaloApi {
     if (!bound.ok) return this.validationError(bound.errors);
     const saved: HaloRecord[] = [];
     for (const input of bound.records) {
+      if (req.storeOverride) Object.assign(input, req.storeOverride);
       const existing = hasId(input.id) ? this.state.get(ep.table, input.id as RecordId) : undefined;
       let rec: HaloRecord;
       if (hasId(input.id)) {

@@ -43,6 +43,8 @@ interface IssuedToken {
   clientId: string;
   scopes: Set<string>;
   expiresAt: number;
+  /** API requests it may still make (tests: `setTokenUses`); undefined = no such limit. */
+  usesLeft?: number;
 }
 
 export type ScopeArea = 'customers' | 'items' | 'tickets' | 'crm' | 'quotes' | 'sos' | 'standard' | 'teams' | 'webhooks';
@@ -96,8 +98,19 @@ export class AuthServer {
     return this.apps.get(clientId);
   }
 
+  private usesPerToken: number | undefined;
+
   expireAll(): void {
     for (const token of this.tokens.values()) token.expiresAt = 0;
+  }
+
+  /**
+   * Tests: every token (those already issued and those to come) is good for `uses` more API requests, then
+   * answers 401 as expired; undefined lifts the limit.
+   */
+  setTokenUses(uses: number | undefined): void {
+    this.usesPerToken = uses;
+    for (const token of this.tokens.values()) token.usesLeft = uses;
   }
 
   /** POST /auth/token with the form fields already parsed; `tenant` is whichever the quirks let through. */
@@ -122,7 +135,7 @@ export class AuthServer {
     }
     const scopes = requested.length ? requested : app.scopes;
     const accessToken = fakeJwt(app.clientId, this.state.clock.peek() + this.lifetimeSeconds * 1000);
-    this.tokens.set(accessToken, { clientId: app.clientId, scopes: new Set(scopes), expiresAt: this.state.clock.peek() + this.lifetimeSeconds * 1000 });
+    this.tokens.set(accessToken, { clientId: app.clientId, scopes: new Set(scopes), expiresAt: this.state.clock.peek() + this.lifetimeSeconds * 1000, usesLeft: this.usesPerToken });
     return {
       status: 200,
       body: { access_token: accessToken, token_type: 'Bearer', expires_in: this.lifetimeSeconds, scope: scopes.join(' ') },
@@ -134,7 +147,8 @@ export class AuthServer {
     if (!match) return { ok: false, status: 401, description: 'The access token is missing.' };
     const token = this.tokens.get(match[1] as string);
     if (!token) return { ok: false, status: 401, description: 'The access token is invalid.' };
-    if (token.expiresAt <= this.state.clock.peek()) return { ok: false, status: 401, description: 'The access token is no longer valid.' };
+    if (token.expiresAt <= this.state.clock.peek() || token.usesLeft === 0) return { ok: false, status: 401, description: 'The access token is no longer valid.' };
+    if (token.usesLeft !== undefined) token.usesLeft--;
     const app = this.apps.get(token.clientId);
     if (!app) return { ok: false, status: 401, description: 'The access token is invalid.' };
     if (app.loginType === 'agent' && this.state.get('agents', app.agentId)?.isdisabled === true) {

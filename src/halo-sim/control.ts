@@ -51,6 +51,10 @@ export interface SimControl {
   addApp(app: SimAppInput): SimApp;
   setAgentActive(agentId: number, active: boolean): void;
   expireTokens(): void;
+  /** Every token, issued or to come, answers 401 (expired) after `uses` more API requests; undefined lifts it. */
+  setTokenUses(uses: number | undefined): void;
+  /** The users that are a client's placeholder "General User" (left out by `/api/Users?exclude_generaluser=true`). */
+  generalUserIds(): RecordId[];
   /** Simulator time as Halo writes it. */
   now(): string;
   /** Moves simulator time forward: ages tokens, rate-limit windows and future last-update stamps. */
@@ -151,6 +155,14 @@ export class Control implements SimControl {
 
   expireTokens(): void {
     this.auth.expireAll();
+  }
+
+  setTokenUses(uses: number | undefined): void {
+    this.auth.setTokenUses(uses);
+  }
+
+  generalUserIds(): RecordId[] {
+    return [...this.state.generalUsers].filter((id) => this.state.get('users', id));
   }
 
   now(): string {
@@ -271,6 +283,8 @@ const ROUTES: [string, RegExp, Route][] = [
   ['POST', /^apps$/, (c, _p, b) => c.addApp(b as unknown as SimAppInput)],
   ['POST', /^agents\/(\d+)\/active$/, (c, [id], b) => c.setAgentActive(Number(id), b.active !== false)],
   ['POST', /^tokens\/expire$/, (c) => c.expireTokens()],
+  ['PUT', /^tokens\/uses$/, (c, _p, b) => c.setTokenUses(b.uses == null ? undefined : Number(b.uses))],
+  ['GET', /^general-users$/, (c) => c.generalUserIds()],
   ['POST', /^time\/advance$/, (c, _p, b) => c.advanceTime(Number(b.ms ?? 0))],
   ['GET', /^requests$/, (c, _p, _b, url) => c.requests(patternFrom(url))],
   ['GET', /^requests\/count$/, (c, _p, _b, url) => ({ count: c.requestCount(patternFrom(url)) })],

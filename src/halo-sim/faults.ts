@@ -11,14 +11,18 @@ export interface FaultSpec {
    * latency: answer normally after `ms`. error5xx: answer `status` (default 500) without touching state.
    * hang: hold the request for `ms`, then 504 like the gateway in front of Halo. timeoutAfterApply: perform the
    * request, then hang and 504 (the "did my write go through?" case). rateLimit: a 429 regardless of the counter.
+   * storeDifferently: a POST is saved with the fields in `set` instead of what it sent (a Halo rule or default
+   * overriding a value), and answered normally.
    */
-  kind: 'latency' | 'error5xx' | 'hang' | 'timeoutAfterApply' | 'rateLimit';
+  kind: 'latency' | 'error5xx' | 'hang' | 'timeoutAfterApply' | 'rateLimit' | 'storeDifferently';
   /** Which requests it hits (default: any). */
   match?: EndpointPattern;
   /** How many matching requests it affects (default 1; Infinity for all). */
   count?: number;
   ms?: number;
   status?: number;
+  /** storeDifferently: the header fields Halo stores instead, e.g. `{ baseprice: 0 }`. */
+  set?: Record<string, unknown>;
 }
 
 interface ActiveFault extends FaultSpec {

@@ -28,6 +28,8 @@ export const PRIMARY_CLIENT = { id: 12, name: 'Acme Managed Services', website: 
 
 /** The agent the default application logs in as (an API-only agent, active). */
 export const API_AGENT_ID = 3;
+/** The name Halo gives each client's placeholder contact (`Control.generalusername` may rename it). */
+export const GENERAL_USER_NAME = 'General User';
 
 export const AGENTS = [
   { id: 1, name: 'Unassigned', firstname: 'Unassigned', surname: '', email: '', team: '', isapiagent: false },
@@ -127,7 +129,7 @@ const GROUPS: GroupSeed[] = [
   { id: 4, name: 'Professional Services', showasitem: true, nominalcode: '4300', products: [['Onboarding', 500, 3000], ['Project Hour', 80, 160], ['Site Survey', 250, 900], ['Migration Day', 700, 1400]] },
   { id: 5, name: 'Workstations', showasitem: false, nominalcode: '', products: [] },
   { id: 6, name: 'Servers', showasitem: false, nominalcode: '', products: [] },
-  { id: 7, name: 'Cloud & Microsoft 365', showasitem: true, nominalcode: '4150', recurring: BILLING_PERIODS.annually, products: [['Microsoft 365 Business Basic', 5, 7], ['Microsoft 365 Business Premium', 18, 24], ['Azure Reserved Instance', 300, 2400], ['Exchange Online Plan 1', 3, 5]] },
+  { id: 7, name: 'Cloud & Microsoft 365', showasitem: true, nominalcode: '4150', recurring: BILLING_PERIODS.yearly, products: [['Microsoft 365 Business Basic', 5, 7], ['Microsoft 365 Business Premium', 18, 24], ['Azure Reserved Instance', 300, 2400], ['Exchange Online Plan 1', 3, 5]] },
   { id: 8, name: 'Accessoires & Périphériques', showasitem: true, nominalcode: '4010', products: [['Clavier sans fil', 20, 80], ['Souris ergonomique', 15, 60], ['Casque USB-C', 40, 150]] },
   { id: 9, name: 'Legacy Products', showasitem: false, nominalcode: '4900', products: [['Legacy Support Contract', 100, 500], ['Tape Backup Unit', 300, 900]] },
 ];
@@ -263,13 +265,26 @@ export function seedTenant(state: HaloState, scale: SimScale, seed: number): voi
     });
   }
 
+  // Every client has a placeholder contact "General User" on its main site (HALO-API.md §9). No random draws here,
+  // so the rest of the data is what it was before they existed.
+  let userId = size.contacts + 1;
+  for (const [clientId, sites] of clientSites) {
+    const client = state.get('clients', clientId) as HaloRecord;
+    state.load('users', {
+      id: userId, firstname: 'General', surname: 'User', name: GENERAL_USER_NAME, emailaddress: '', phonenumber: '', mobilenumber: '', title: '',
+      site_id: sites[0] ?? 0, inactive: false, isimportantcontact: false, is_prospect: client.is_account === true, isserviceaccount: false,
+      datecreated: client.datecreated, ulastupdate: client.datecreated, notes: '',
+    });
+    state.generalUsers.add(userId++);
+  }
+
   const itemGroups = GROUPS.filter((g) => g.products.length);
   for (let id = 1; id <= size.items; id++) {
     const group = itemGroups[(id - 1) % itemGroups.length] as GroupSeed;
     const [base, min, max] = rng.pick(group.products);
     const ungrouped = id % 20 === 7;
     const recurring = group.recurring !== undefined && !(id % 13 === 0);
-    const period = recurring ? (id % 11 === 0 ? BILLING_PERIODS.annually : (group.recurring as number)) : BILLING_PERIODS.oneOff;
+    const period = recurring ? (id % 11 === 0 ? BILLING_PERIODS.yearly : id % 17 === 0 ? BILLING_PERIODS.quarterly : (group.recurring as number)) : BILLING_PERIODS.oneOff;
     const price = rng.money(min, max);
     const cost = Math.round(price * rng.int(40, 85)) / 100;
     let name = `${base}${scale === 'large' || id > group.products.length * 2 ? ` ${id}` : rng.chance(0.5) ? '' : ` ${rng.pick(['Pro', 'Plus', 'Standard', 'Lite'])}`}`;
@@ -313,6 +328,8 @@ export function seedTenant(state: HaloState, scale: SimScale, seed: number): voi
   }
 
   const items = [...state.tables.items.values()].filter((i) => i.inactive !== true);
+  // Lines hold their quantity and unit price under the names this Halo uses (drawn from the seed: truth.ts).
+  const { quoteLineQuantityField: qtyField, quoteLineUnitPriceField: priceField } = state.truth;
   let lineId = 1;
   for (let id = 1; id <= size.quotes; id++) {
     const ticket = state.get('tickets', ((id * 7) % size.opportunities) + 1) as HaloRecord;
@@ -320,13 +337,13 @@ export function seedTenant(state: HaloState, scale: SimScale, seed: number): voi
       const item = rng.pick(items);
       const recurring = item.isrecurringitem === true;
       return {
-        id: lineId++, qhid: id, sort_seq: i + 1, item_id: item.id, name: item.name, quantity: rng.int(1, 25),
-        baseprice: recurring ? item.recurringprice : item.baseprice, costprice: recurring ? item.recurringcost : item.costprice,
+        id: lineId++, qhid: id, sort_seq: i + 1, item_id: item.id, name: item.name, [qtyField]: rng.int(1, 25),
+        [priceField]: recurring ? item.recurringprice : item.baseprice, costprice: recurring ? item.recurringcost : item.costprice,
         item_tax_code: item.taxcode, nominal_code: item.nominalcode, item_recurring: recurring, billingperiod: item.item_default_billing_period,
       } as HaloRecord;
     });
     for (const line of lines) {
-      line.net_total = Math.round((line.quantity as number) * (line.baseprice as number) * 100) / 100;
+      line.net_total = Math.round((line[qtyField] as number) * (line[priceField] as number) * 100) / 100;
       const rate = TAXES.find((t) => t.id === line.item_tax_code)?.value ?? 0;
       line.total_tax = Math.round((line.net_total as number) * rate) / 100;
       line.total_price = Math.round(((line.net_total as number) + (line.total_tax as number)) * 100) / 100;

@@ -190,7 +190,7 @@ export class SimServer {
         break;
     }
 
-    const response = this.route(method, url, body, req);
+    const response = this.route(method, url, body, req, fault?.kind === 'storeDifferently' ? fault.set : undefined);
     if (fault?.kind === 'timeoutAfterApply') {
       await this.sleep(fault.ms ?? 5000);
       return finish({ status: 504, body: GATEWAY_TIMEOUT, contentType: 'text/html' });
@@ -213,7 +213,7 @@ export class SimServer {
     return { status: 429, body: this.deps.limiter.message(), contentType: 'text/plain; charset=utf-8', headers };
   }
 
-  private route(method: string, url: URL, body: string, req: IncomingMessage): ApiResponse {
+  private route(method: string, url: URL, body: string, req: IncomingMessage, storeOverride?: Record<string, unknown>): ApiResponse {
     const path = url.pathname.replace(/\/+$/, '');
     const lower = path.toLowerCase();
     if (lower === '/api/authinfo' && method === 'GET') {
@@ -240,7 +240,7 @@ export class SimServer {
         headers: { 'www-authenticate': `Bearer error="insufficient_scope", error_description="${denied}"` },
       };
     }
-    return this.deps.api.handle({ method, route, query: url.searchParams, body, app: check.app });
+    return this.deps.api.handle({ method, route, query: url.searchParams, body, app: check.app, ...(storeOverride ? { storeOverride } : {}) });
   }
 
   private token(method: string, url: URL, body: string, req: IncomingMessage): ApiResponse {

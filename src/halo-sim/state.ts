@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EMPTY_DATE, SimClock, haloDate } from './clock';
-import { SimTruth, truthFor } from './truth';
+import { QUOTE_LINE_QUANTITY_NAMES, QUOTE_LINE_UNIT_PRICE_NAMES, SimTruth, truthFor } from './truth';
 import { CLOSED_STATUS_ID, RecordId, TABLE_NAMES, TableName, tableDef } from './tables';
 import { HaloRecord, fillEmptyDates } from './wire';
 
@@ -46,6 +46,11 @@ export class HaloState {
   private readonly nextIds = Object.fromEntries(TABLE_NAMES.map((t) => [t, 1])) as Record<TableName, number>;
   private nextLineId = 1;
   private readonly listeners: ((change: Change) => void)[] = [];
+  /**
+   * The users that are a client's placeholder "General User". Halo knows them by a flag its API does not return;
+   * `GET /api/Users?exclude_generaluser=true` leaves them out.
+   */
+  readonly generalUsers = new Set<RecordId>();
   /** Bumped on every change to a table, so list orderings can be cached between changes. */
   readonly versions = Object.fromEntries(TABLE_NAMES.map((t) => [t, 0])) as Record<TableName, number>;
 
@@ -332,7 +337,7 @@ export class HaloState {
         const sum = (f: string) => round2(lines.reduce((s, l) => s + ((l[f] as number | undefined) ?? 0), 0));
         rec.tax_total = sum('total_tax');
         rec.total = sum('total_price');
-        const cost = round2(lines.reduce((s, l) => s + num(l.costprice) * num(l.quantity, 1), 0));
+        const cost = round2(lines.reduce((s, l) => s + num(l.costprice) * num(l[this.truth.quoteLineQuantityField], 1), 0));
         if (table === 'quotes') rec.margin = rec.total === 0 ? 0 : round2((sum('net_total') - cost) / sum('net_total') * 100);
         else rec.cost = cost;
         if (table === 'quotes') rec.status_name = (this.lookup(this.truth.lookupIds.quoteStatus, rec.status)?.name as string | undefined) ?? '';
@@ -350,20 +355,27 @@ export class HaloState {
     for (const row of this.tables.lookups.values()) if (row.lookupid === this.truth.lookupIds.countryCode) yield row;
   }
 
-  /** Posting `lines` replaces the set: lines with a known id keep it, the rest are new (Halo's editor saves whole). */
+  /**
+   * Posting `lines` replaces the set: lines with a known id keep it, the rest are new (Halo's editor saves whole).
+   * The quantity and unit price are read from this Halo's names only (`truth`); the other candidate names are
+   * ignored like any unknown JSON property, so an ignored quantity stays at Halo's default 1 and an ignored price
+   * at 0. The line is stored and returned under this Halo's names.
+   */
   private lines(table: TableName, headerId: number, input: unknown, existing: HaloRecord[]): HaloRecord[] {
     if (!Array.isArray(input)) return existing;
     const headerKey = table === 'quotes' ? 'qhid' : 'salesorder_id';
+    const { quoteLineQuantityField: qtyField, quoteLineUnitPriceField: priceField } = this.truth;
     return (input as HaloRecord[]).map((raw, i) => {
       const old = existing.find((l) => l.id === raw.id && raw.id);
-      const line: HaloRecord = { ...(old ?? {}), ...raw };
+      const given = withoutCandidates(raw);
+      const line: HaloRecord = { ...(old ?? {}), ...given };
       line.id = old ? old.id : this.nextLineId++;
       line[headerKey] = headerId;
       line.sort_seq ??= i + 1;
-      const quantity = num(line.quantity, 1);
-      line.quantity = quantity;
-      const price = num(line.baseprice ?? line.price);
-      line.baseprice = price;
+      const quantity = num(raw[qtyField], old ? num(old[qtyField], 1) : 1);
+      line[qtyField] = quantity;
+      const price = num(raw[priceField], old ? num(old[priceField]) : 0);
+      line[priceField] = price;
       line.costprice = num(line.costprice);
       const item = this.get('items', line.item_id as RecordId);
       if (item) line.name ??= item.name;
@@ -406,6 +418,13 @@ export class HaloState {
     quote.salesorder_id = order.id;
     this.touch('quotes');
   }
+}
+
+/** Every name a quote line's quantity or unit price may be sent under (`truth.ts`); only this Halo's are read. */
+const LINE_CANDIDATES: readonly string[] = [...QUOTE_LINE_QUANTITY_NAMES, ...QUOTE_LINE_UNIT_PRICE_NAMES];
+
+function withoutCandidates(line: HaloRecord): HaloRecord {
+  return Object.fromEntries(Object.entries(line).filter(([k]) => !LINE_CANDIDATES.includes(k)));
 }
 
 function stripTransient(rec: HaloRecord): HaloRecord {

@@ -33,10 +33,21 @@ export function tableDef(table: TableName): { schema: string; lastUpdate?: strin
 // (`state.truth.lookupIds`).
 
 /**
- * Billing period codes used on items and lines. Halo's integer → period mapping is undocumented (§6); the
- * simulator counts months, with 0 for one-off.
+ * Billing periods on items (`item_default_billing_period`) and quote lines (`billingperiod`): an enum, not a
+ * lookup table (HALO-API.md §9, confirmed by four Halo SQL reports decoding `QDBillingPeriod`).
  */
-export const BILLING_PERIODS = { oneOff: 0, monthly: 1, quarterly: 3, halfYearly: 6, annually: 12 } as const;
+export const BILLING_PERIODS = {
+  oneOff: 0,
+  weekly: 1,
+  monthly: 2,
+  yearly: 3,
+  quarterly: 4,
+  sixMonthly: 5,
+  fiveYearly: 6,
+  threeYearly: 7,
+  twoYearly: 8,
+  fourYearly: 9,
+} as const;
 
 /** Halo's built-in closed status (DOTMARC shows status 9 with hasbeenclosed). */
 export const CLOSED_STATUS_ID = 9;

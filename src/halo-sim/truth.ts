@@ -36,6 +36,10 @@ const NAME_VARIANTS: Record<Exclude<SimEventTable, 'tickets'>, Record<'created' 
   items: { created: ['Item Created', 'New Item', 'Product Added'], updated: [], deleted: ['Item Deleted', 'Item Removed', 'Product Deleted'] },
 };
 
+/** The names a quote line's quantity and unit price may be read from: each seed's Halo reads one of each. */
+export const QUOTE_LINE_QUANTITY_NAMES = ['quantity', 'qty', 'count'] as const;
+export const QUOTE_LINE_UNIT_PRICE_NAMES = ['baseprice', 'price', 'unit_price'] as const;
+
 /** What `Webhook.payload_type` values mean here (unknown in Halo): a permutation drawn from the seed. */
 export type PayloadKind = 'keyFields' | 'full' | 'eventOnly';
 
@@ -46,9 +50,9 @@ export interface SimTruth {
   /** Lookup table ids: confirmed customer type 33 and quote status 39; country, region, pipeline stage drawn. */
   lookupIds: { customerType: number; quoteStatus: number; countryCode: number; regionCode: number; pipelineStage: number };
   /** The one quote-line field this Halo reads the quantity from (others are ignored, as unknown JSON is). */
-  quoteLineQuantityField: 'quantity' | 'qty' | 'count';
+  quoteLineQuantityField: (typeof QUOTE_LINE_QUANTITY_NAMES)[number];
   /** The one quote-line field this Halo reads the unit price from. */
-  quoteLineUnitPriceField: 'baseprice' | 'price' | 'unit_price';
+  quoteLineUnitPriceField: (typeof QUOTE_LINE_UNIT_PRICE_NAMES)[number];
   /** `payload_type` value → what a delivery carries. */
   payloadTypes: Record<0 | 1 | 2, PayloadKind>;
 }
@@ -96,8 +100,8 @@ export function truthFor(seed: number): SimTruth {
     }
   };
   const lookupIds = { ...CONFIRMED_LOOKUP_IDS, countryCode: drawLookup(), regionCode: drawLookup(), pipelineStage: drawLookup() };
-  const quoteLineQuantityField = rng.pick(['quantity', 'qty', 'count'] as const);
-  const quoteLineUnitPriceField = rng.pick(['baseprice', 'price', 'unit_price'] as const);
+  const quoteLineQuantityField = rng.pick(QUOTE_LINE_QUANTITY_NAMES);
+  const quoteLineUnitPriceField = rng.pick(QUOTE_LINE_UNIT_PRICE_NAMES);
   const kinds: PayloadKind[] = ['keyFields', 'full', 'eventOnly'];
   for (let i = kinds.length - 1; i > 0; i--) {
     const j = rng.int(0, i);

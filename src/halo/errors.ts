@@ -60,6 +60,11 @@ export class HaloError extends Error {
   readonly oauthError?: string;
   readonly reason?: string;
   readonly attempts?: number;
+  /**
+   * Raised on the way to a token (discovery or the token request): every other request of the connection would
+   * meet it too, so a sync run stops rather than letting each entity ask again.
+   */
+  duringAuth = false;
 
   constructor(kind: HaloErrorKind, message: string, details: HaloErrorDetails = {}) {
     super(message);

@@ -177,11 +177,31 @@ export const HALO_WEBHOOK_SIGNED_BODY_AUTH = fact(3, 'one-source', 'django-psa v
  * item_tax_code, nominal_code, sort_seq` are in the spec and homotechsual/HaloAPI Data/Templates/Quote.json
  * (confirmed). The quantity and unit-price names are not (HALO-API.md §9): we send the names the evidence supports
  * and read the quotation back after every write; a difference fails the push with HALO_STORED_DIFFERENTLY.
+ * An admin whose Halo reads other names sets them per tenant (integration settings `haloQuoteLineFields`).
  */
 export const HALO_QUOTE_LINE_FIELDS = {
   quantity: fact(['quantity'], 'unknown', 'older homotechsual template `quantity`; DB column QDQuantity; absent from the current spec'),
   unitPrice: fact(['baseprice', 'price'], 'unknown', 'older template `price` and `baseprice`; DB column QDPrice; absent from the current spec'),
 } as const;
+
+/**
+ * `GET /api/Item?assetgroups=1,2,3`: items of several asset groups in one list ("Filter Items on asset groups,
+ * comma seperated ids"); `assetgroup_id` takes one group. The sync lists items from the product groups with it;
+ * every item returned is still checked against the product groups, so a Halo that ignored it costs requests, not
+ * data.
+ */
+export const HALO_ITEM_GROUPS_FILTER = fact('assetgroups', 'spec', 'halo-openapi.json GET /Item parameters assetgroups (csv) and assetgroup_id (int)');
+
+/**
+ * Quote line fields whose meaning is confirmed (spec; homotechsual/HaloAPI Data/Templates/Quote.json), each sent
+ * for its own purpose: none of them can be the quantity or unit-price field, except `baseprice`, a unit-price
+ * candidate. `id` and `qhid` (spec) identify the line and its quotation.
+ */
+export const HALO_QUOTE_LINE_KNOWN_FIELDS = fact(
+  ['id', 'qhid', 'item_id', 'name', 'baseprice', 'costprice', 'billingperiod', 'item_recurring', 'isgroupdesc', 'group_id', 'item_tax_code', 'nominal_code', 'sort_seq'],
+  'confirmed',
+  'halo-openapi.json QuotationDetail; homotechsual/HaloAPI Data/Templates/Quote.json (HALO-API.md §9)',
+);
 
 /** Item recurring fields (spec): `isrecurringitem, recurringprice, recurringcost, item_default_billing_period`. */
 export const HALO_ITEM_RECURRING_FIELDS = fact(['isrecurringitem', 'recurringprice', 'recurringcost', 'item_default_billing_period'], 'spec', 'halo-openapi.json Item');

@@ -4,14 +4,15 @@
  */
 export { HaloClient, HaloResource, createHaloClient, HALO_RESOURCES } from './client';
 export type { HaloResourceDef, HaloResourceName, HaloResourceTypes, HaloListFilter, ListOptions, GetOptions, HaloId } from './client';
-export { HaloTransport, DEFAULT_RETRY, DEFAULT_SCOPES, encodeQuery } from './transport';
+export { HaloTransport, DEFAULT_RETRY, DEFAULT_SCOPES, encodeQuery, newHaloSession } from './transport';
 export type { HaloClientOptions, HaloLogger, RetryPolicy, QueryParams, QueryValue, RequestOptions, AuthEndpoint } from './transport';
+export { HaloSession } from './session';
 export * from './errors';
 export { normalizeHaloUrl, normalizeAuthUrl } from './url';
 export type { HaloUrls } from './url';
 export { parseHaloDate, formatHaloDate } from './dates';
 export { InMemoryRateGovernor, governorFor, resetRateGovernors, unlimitedGovernor, DEFAULT_RATE_BUDGET } from './rate-governor';
-export type { RateGovernor, RateBudget } from './rate-governor';
+export type { RateGovernor, RateBudget, RateSlot } from './rate-governor';
 export { extractListPage, isLastPage } from './paging';
 export { createHaloLoaders, limitConcurrency } from './loaders';
 export type { HaloLoaders, HaloLoaderOptions } from './loaders';

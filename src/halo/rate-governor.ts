@@ -8,10 +8,23 @@
  * write a "blocked until" timestamp all processes read. Nothing else in the client changes.
  */
 export interface RateGovernor {
-  /** Resolves when one request may be sent now. FIFO: earlier callers go first. */
-  acquire(signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves when one request may be sent now. FIFO: earlier callers go first. It may resolve with a slot whose
+   * `done()` the caller calls once the answer arrived (or the request failed).
+   */
+  acquire(signal?: AbortSignal): Promise<RateSlot | void>;
   /** Halo answered 429: hold every caller back for at least `ms`. */
   penalize?(ms: number): void;
+}
+
+/** One admitted request. */
+export interface RateSlot {
+  /**
+   * The answer arrived (or the request failed): Halo has counted the request by now, so its slot is held a window
+   * from this moment, not from when it was sent. Under load a request reaches Halo well after we send it, and a
+   * window counted from the send would free its slot before Halo's does.
+   */
+  done(): void;
 }
 
 export interface RateBudget {
@@ -21,10 +34,13 @@ export interface RateBudget {
 
 export const DEFAULT_RATE_BUDGET: RateBudget = { max: 300, windowMs: 300_000 };
 
-/** Sliding-window log: at most `max` sends in any `windowMs`, measured at send time. */
+/**
+ * Sliding-window log: at most `max` requests in any `windowMs`, each counted from when it was sent and, once its
+ * answer is in, from when the answer arrived (see {@link RateSlot}).
+ */
 export class InMemoryRateGovernor implements RateGovernor {
-  private readonly sent: number[] = []; // send times, oldest first
-  private readonly waiters: Array<{ resolve: () => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }> = [];
+  private sent: Array<{ at: number }> = [];
+  private readonly waiters: Array<{ resolve: (slot: RateSlot) => void; reject: (e: unknown) => void; signal?: AbortSignal; onAbort?: () => void }> = [];
   private timer: NodeJS.Timeout | undefined;
   private blockedUntil = 0;
 
@@ -35,9 +51,9 @@ export class InMemoryRateGovernor implements RateGovernor {
     if (!(budget.max >= 1) || !(budget.windowMs > 0)) throw new Error('rate budget needs max >= 1 and windowMs > 0');
   }
 
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal): Promise<RateSlot> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<RateSlot>((resolve, reject) => {
       const w: (typeof this.waiters)[number] = { resolve, reject, signal };
       if (signal) {
         w.onAbort = () => {
@@ -72,7 +88,7 @@ export class InMemoryRateGovernor implements RateGovernor {
 
   private prune(now: number): void {
     const cutoff = now - this.budget.windowMs - this.slackMs;
-    while (this.sent.length && this.sent[0] <= cutoff) this.sent.shift();
+    if (this.sent.some((e) => e.at <= cutoff)) this.sent = this.sent.filter((e) => e.at > cutoff);
   }
 
   private drain(): void {
@@ -82,11 +98,13 @@ export class InMemoryRateGovernor implements RateGovernor {
     while (this.waiters.length && now >= this.blockedUntil && this.sent.length < this.budget.max) {
       const w = this.waiters.shift()!;
       if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
-      this.sent.push(now);
-      w.resolve();
+      const entry = { at: now };
+      this.sent.push(entry);
+      w.resolve({ done: () => (entry.at = Math.max(entry.at, this.now())) });
     }
     if (!this.waiters.length) return;
-    const nextFree = this.sent.length >= this.budget.max ? this.sent[0] + this.budget.windowMs + this.slackMs + 1 : now;
+    const oldest = this.sent.reduce((min, e) => Math.min(min, e.at), Infinity);
+    const nextFree = this.sent.length >= this.budget.max ? oldest + this.budget.windowMs + this.slackMs + 1 : now;
     const wait = Math.max(nextFree, this.blockedUntil) - now;
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -98,7 +116,7 @@ export class InMemoryRateGovernor implements RateGovernor {
 }
 
 /** A governor that never waits (rateBudget: false). */
-export const unlimitedGovernor: RateGovernor = { acquire: () => Promise.resolve() };
+export const unlimitedGovernor: RateGovernor = { acquire: () => Promise.resolve(undefined) };
 
 const registry = new Map<string, InMemoryRateGovernor>();
 

@@ -12,7 +12,10 @@ import {
 import { DEFAULT_RATE_BUDGET, governorFor, unlimitedGovernor, type RateBudget, type RateGovernor } from './rate-governor';
 import { normalizeAuthUrl, normalizeHaloUrl, type HaloUrls } from './url';
 import { formatHaloDate } from './dates';
+import { HaloSession, sessionKey, type AuthEndpoint, type CachedToken, type SessionIdentity } from './session';
 import type { HaloAuthInfo } from './types';
+
+export type { AuthEndpoint } from './session';
 
 /** Pino-compatible: `logger.warn({ fields }, 'message')`. */
 export interface HaloLogger {
@@ -34,9 +37,25 @@ export interface RetryPolicy {
    * drops to ~0). Halo's window is 5 rolling minutes, so hammering again after a few ms only earns more 429s.
    */
   rateLimitDelayMs: number;
+  /**
+   * Longest a request waits in total across 429s before it fails with `rate_limited`. 429s do not spend
+   * `maxAttempts`: a request in a full window waits its turn (Halo's window is 5 minutes; default two windows).
+   * 0 fails on the first 429.
+   */
+  maxRateLimitWaitMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 300_000, rateLimitDelayMs: 5_000 };
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 5,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 300_000,
+  rateLimitDelayMs: 5_000,
+  maxRateLimitWaitMs: 600_000,
+};
+
+/** However short the waits, a request gives up after this many 429s in a row. */
+const MAX_RATE_LIMITED_TRIES = 200;
 
 /**
  * The default scopes are the three the setup guide tells admins to tick. Many Halo apps are instead ticked `all`
@@ -65,6 +84,11 @@ export interface HaloClientOptions {
   fetch?: typeof fetch;
   /** Refresh the token this long before Halo's expiry (capped at a quarter of its lifetime). Default 60 s. */
   tokenRefreshSkewMs?: number;
+  /**
+   * Share discovery and the token with every other client of the same credentials (see {@link HaloSession}); it
+   * must have been made for these credentials (`HaloSession.for`). Default: a session of this client's own.
+   */
+  session?: HaloSession;
 }
 
 export type QueryValue = string | number | boolean | Date | null | undefined | ReadonlyArray<string | number>;
@@ -76,21 +100,6 @@ export interface RequestOptions {
   signal?: AbortSignal;
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
-}
-
-interface CachedToken {
-  accessToken: string;
-  expiresAt: number;
-}
-
-export interface AuthEndpoint {
-  /** Auth server base, e.g. `https://acme.halopsa.com/auth`. */
-  authUrl: string;
-  tenant?: string;
-  /** `authinfo` = announced by Halo; `default` = `{base}/auth` fallback. */
-  source: 'authinfo' | 'default';
-  /** HTTP status of `/api/authinfo` (diagnostics: 404/HTML there hints the URL is not a Halo instance). */
-  authInfoStatus?: number;
 }
 
 const silentLogger: HaloLogger = { debug() {}, info() {}, warn() {}, error() {} };
@@ -157,29 +166,42 @@ export function encodeQuery(query: QueryParams | undefined): string {
   return s ? `?${s}` : '';
 }
 
+/** What a session is keyed by, normalised as the transport uses it. */
+function sessionIdentity(options: HaloClientOptions): SessionIdentity {
+  return {
+    apiUrl: normalizeHaloUrl(options.baseUrl).apiUrl,
+    clientId: options.clientId.trim(),
+    clientSecret: options.clientSecret,
+    tenant: options.tenant?.trim() || undefined,
+    scopes: (options.scopes ?? DEFAULT_SCOPES).trim().split(/\s+/).join(' '),
+  };
+}
+
+/** A session for these client options, to share between clients of the same credentials (`options.session`). */
+export function newHaloSession(options: HaloClientOptions): HaloSession {
+  return HaloSession.for(sessionIdentity(options));
+}
+
 /**
  * One connection to one Halo instance: URL, discovery, token, governor, timeouts, retries. Everything that touches
  * the network goes through {@link HaloTransport.request} (API) or the private token/discovery calls.
  */
 export class HaloTransport {
   readonly urls: HaloUrls;
-  readonly redactor = new Redactor();
   readonly logger: HaloLogger;
   readonly retry: RetryPolicy;
   readonly timeoutMs: number;
   readonly governor: RateGovernor;
+  /** Discovery, token and scopes, possibly shared with other clients of the same credentials. */
+  readonly session: HaloSession;
   private readonly fetchImpl: typeof fetch;
   private readonly clientId: string;
   private readonly clientSecret: string;
-  private scopes: string;
+  private readonly configuredScopes: string;
   private readonly scopesExplicit: boolean;
   private readonly tenantOverride?: string;
   private readonly refreshSkewMs: number;
-  private auth?: AuthEndpoint;
-  private authPending?: Promise<AuthEndpoint>;
-  private token?: CachedToken;
-  private tokenPending?: Promise<CachedToken>;
-  /** Counters for tests and metrics. */
+  /** Counters for tests and metrics (this transport's own sends; `apiRequests` counts every governed send). */
   readonly stats = { tokenRequests: 0, apiRequests: 0, retries: 0, rateLimited: 0 };
 
   constructor(options: HaloClientOptions) {
@@ -188,10 +210,16 @@ export class HaloTransport {
     if (!options.clientSecret) throw new HaloError('bad_credentials', 'The Halo Client Secret is empty.');
     this.clientId = options.clientId.trim();
     this.clientSecret = options.clientSecret;
-    this.redactor.add(this.clientSecret);
-    this.scopes = (options.scopes ?? DEFAULT_SCOPES).trim().split(/\s+/).join(' ');
+    this.configuredScopes = (options.scopes ?? DEFAULT_SCOPES).trim().split(/\s+/).join(' ');
     this.scopesExplicit = options.scopes !== undefined;
     this.tenantOverride = options.tenant?.trim() || undefined;
+    const identity = sessionIdentity(options);
+    if (options.session && options.session.key !== sessionKey(identity)) {
+      // Sharing a token across credentials would act with someone else's rights.
+      throw new Error('This Halo session was made for other credentials.');
+    }
+    this.session = options.session ?? HaloSession.for(identity);
+    this.redactor.add(this.clientSecret);
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.retry.maxAttempts = Math.max(1, Math.floor(this.retry.maxAttempts));
@@ -201,6 +229,15 @@ export class HaloTransport {
     this.governor =
       options.rateGovernor ??
       (options.rateBudget === false ? unlimitedGovernor : governorFor(this.urls.apiUrl, options.rateBudget ?? DEFAULT_RATE_BUDGET));
+  }
+
+  /** Knows the secret and every token of the session: scrubs them from logs and errors. */
+  get redactor(): Redactor {
+    return this.session.redactor;
+  }
+
+  private get scopes(): string {
+    return this.session.scopes ?? this.configuredScopes;
   }
 
   // ---------------------------------------------------------------------------------------------------- logging
@@ -220,20 +257,28 @@ export class HaloTransport {
 
   // ---------------------------------------------------------------------------------------------------- discovery
 
-  /** Find the auth server: `/api/authinfo`, else `{base}/auth`. Cached; concurrent callers share one lookup. */
+  /**
+   * Find the auth server: `/api/authinfo`, else `{base}/auth`. Cached in the session (so across runs and clients of
+   * the same credentials); concurrent callers share one lookup.
+   */
   discoverAuth(signal?: AbortSignal): Promise<AuthEndpoint> {
-    if (this.auth) return Promise.resolve(this.auth);
-    this.authPending ??= this.doDiscover(signal).finally(() => {
-      this.authPending = undefined;
+    const known = this.session.auth;
+    if (known) return Promise.resolve(known);
+    return shareFlight(
+      () => this.session.authPending,
+      (p) => (this.session.authPending = p),
+      (sig) => this.doDiscover(sig),
+      signal,
+    ).catch((e: unknown) => {
+      throw markAuth(e);
     });
-    return this.authPending;
   }
 
   private async doDiscover(signal?: AbortSignal): Promise<AuthEndpoint> {
     let info: HaloAuthInfo | undefined;
     let authInfoStatus: number | undefined;
     try {
-      const res = await this.rawFetch('GET', `${this.urls.apiUrl}/authinfo`, { signal, governed: true, retries: 2 });
+      const res = await this.rawFetch('GET', `${this.urls.apiUrl}/authinfo`, { signal, retries: 2 });
       authInfoStatus = res.status;
       if (res.status === 429 || res.status >= 500) {
         // Not a definitive "no authinfo here": falling back now could drop the hosted tenant id and turn a Halo
@@ -269,26 +314,36 @@ export class HaloTransport {
     } else {
       auth = { authUrl: this.urls.defaultAuthUrl, tenant, source: 'default', authInfoStatus };
     }
-    this.auth = auth;
+    this.session.auth = auth;
     this.log('debug', { authUrl: auth.authUrl, source: auth.source, tenant: auth.tenant }, 'halo auth server found');
     return auth;
   }
 
   // ---------------------------------------------------------------------------------------------------- tokens
 
-  /** A valid access token; at most one token request in flight however many callers wait. */
+  /**
+   * A valid access token: the session's while it is valid (shared by every client of these credentials in this
+   * process), else a new one, with at most one token request in flight however many callers wait.
+   */
   async getToken(signal?: AbortSignal): Promise<string> {
-    const t = this.token;
+    const t = this.session.token;
     if (t && Date.now() < t.expiresAt) return t.accessToken;
-    this.tokenPending ??= this.requestToken(signal).finally(() => {
-      this.tokenPending = undefined;
-    });
-    return (await this.tokenPending).accessToken;
+    try {
+      const tok = await shareFlight(
+        () => this.session.tokenPending,
+        (p) => (this.session.tokenPending = p),
+        (sig) => this.requestToken(sig),
+        signal,
+      );
+      return tok.accessToken;
+    } catch (e) {
+      throw markAuth(e);
+    }
   }
 
   /** Drop the cached token if it is the one that just failed (another caller may have renewed it already). */
   invalidateToken(accessToken?: string): void {
-    if (!accessToken || this.token?.accessToken === accessToken) this.token = undefined;
+    this.session.dropToken(accessToken);
   }
 
   /** Request a token with explicit scopes, bypassing the cache (diagnostics probe single scopes this way). */
@@ -303,7 +358,7 @@ export class HaloTransport {
       if (cache && !this.scopesExplicit && scopes === DEFAULT_SCOPES && e instanceof HaloError && e.oauthError === 'invalid_scope') {
         try {
           const tok = await this.requestTokenOnce(signal, 'all', cache);
-          this.scopes = 'all';
+          this.session.scopes = 'all';
           this.log('info', {}, 'halo application is not ticked for the default scopes; using scope "all"');
           return tok;
         } catch {
@@ -326,12 +381,10 @@ export class HaloTransport {
     });
     this.stats.tokenRequests++;
     const path = `${tokenUrl.pathname}`; // never the query or the body in errors
-    // Token POSTs are safe to repeat (an extra token is harmless), so they retry like GETs. They take a slot from
-    // the budget when the auth server is the API's host (a per-host limit would count them); an auth server on
-    // another host has its own limits.
+    // Token POSTs are safe to repeat (an extra token is harmless), so they retry like GETs. Like every request they
+    // take a slot from the instance's budget and a 429 takes the rate-limit path (penalty, doubling waits).
     const res = await this.rawFetch('POST', tokenUrl.toString(), {
       signal,
-      governed: tokenUrl.host.toLowerCase() === this.urls.host,
       body: form.toString(),
       contentType: 'application/x-www-form-urlencoded',
       retries: this.retry.maxAttempts,
@@ -339,6 +392,8 @@ export class HaloTransport {
       idempotent: true,
     });
     if (res.status < 200 || res.status >= 300) {
+      // The announced auth server is not there (any more): discover it again next time.
+      if (res.status === 404 && cache) this.session.auth = undefined;
       throw this.fail(classifyHttpError({ status: res.status, method: 'POST', path, bodyText: res.text, isAuth: true }));
     }
     let body: { access_token?: unknown; expires_in?: unknown };
@@ -354,7 +409,7 @@ export class HaloTransport {
     const lifetimeMs = (typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : Number(body.expires_in) || 3600) * 1000;
     const skew = Math.min(this.refreshSkewMs, lifetimeMs / 4);
     const tok = { accessToken: body.access_token, expiresAt: Date.now() + lifetimeMs - skew };
-    if (cache) this.token = tok;
+    if (cache) this.session.token = tok;
     this.log('debug', { lifetimeMs }, 'halo token issued');
     return tok;
   }
@@ -378,6 +433,7 @@ export class HaloTransport {
     let renewed = false;
     let ambiguousBefore = false;
     let lastError: HaloError | undefined;
+    const limited: RateLimitState = { tries: 0, waitedMs: 0 };
 
     for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
       if (opts.signal?.aborted) throw opts.signal.reason;
@@ -437,13 +493,11 @@ export class HaloTransport {
       const retryAfterMs = parseRetryAfter(r.headers.get('retry-after'), Date.now());
       const err = classifyHttpError({ status: r.status, method, path: rel, bodyText: r.text, retryAfterMs, attempts: attempt });
       if (r.status === 429) {
-        this.stats.rateLimited++;
-        if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) throw this.fail(err);
-        const wait = retryAfterMs !== undefined ? this.backoffDelay(attempt, policy, retryAfterMs) : this.rateLimitDelay(attempt, policy);
-        this.governor.penalize?.(wait);
-        this.log('warn', { method, path: rel, attempt, retryAfterMs, waitMs: wait }, 'halo rate limit hit; backing off');
-        lastError = err;
-        if (attempt < policy.maxAttempts) await sleep(wait, opts.signal);
+        const wait = this.rateLimitWait(limited, policy, retryAfterMs, method, rel);
+        if (wait === undefined) throw this.fail(err);
+        // A 429 is Halo asking us to wait, not a failure of this request: it spends no attempt.
+        attempt--;
+        await sleep(wait, opts.signal);
         continue;
       }
       const retryableStatus = r.status === 408 || r.status >= 500;
@@ -486,6 +540,25 @@ export class HaloTransport {
     return half + randomInt(0, Math.max(1, cap - half) + 1);
   }
 
+  /**
+   * The one 429 path, for API, token and discovery requests alike: wait what `Retry-After` says (failing fast when
+   * that is longer than `maxRetryAfterMs`), else `rateLimitDelayMs` doubling per 429 in a row; hold every caller of
+   * the instance back as long (governor penalty). Returns the wait, or undefined when the request should give up:
+   * its 429 waits would pass `maxRateLimitWaitMs`.
+   */
+  private rateLimitWait(state: RateLimitState, policy: RetryPolicy, retryAfterMs: number | undefined, method: string, path: string): number | undefined {
+    this.stats.rateLimited++;
+    if (retryAfterMs !== undefined && retryAfterMs > policy.maxRetryAfterMs) return undefined;
+    state.tries++;
+    // `Retry-After: 0` is not an invitation to hammer: at least the first backoff step.
+    const wait = retryAfterMs !== undefined ? Math.max(retryAfterMs, policy.baseDelayMs) : this.rateLimitDelay(state.tries, policy);
+    if (state.waitedMs + wait > policy.maxRateLimitWaitMs || state.tries > MAX_RATE_LIMITED_TRIES) return undefined;
+    state.waitedMs += wait;
+    this.governor.penalize?.(wait);
+    this.log('warn', { method, path, rateLimited: state.tries, retryAfterMs, waitMs: wait }, 'halo rate limit hit; backing off');
+    return wait;
+  }
+
   private async backoff(attempt: number, policy: RetryPolicy, retryAfterMs: number | undefined, signal?: AbortSignal): Promise<void> {
     if (attempt >= policy.maxAttempts) return;
     this.stats.retries++;
@@ -498,11 +571,15 @@ export class HaloTransport {
     url: string,
     o: { token: string; body?: string; signal?: AbortSignal; timeoutMs: number },
   ): Promise<{ status: number; text: string; headers: Headers }> {
-    await this.governor.acquire(o.signal);
+    const slot = await this.governor.acquire(o.signal);
     this.stats.apiRequests++;
     const headers: Record<string, string> = { Authorization: `Bearer ${o.token}`, Accept: 'application/json' };
     if (o.body !== undefined) headers['Content-Type'] = 'application/json';
-    return this.timedFetch(method, url, headers, o.body, o.timeoutMs, o.signal);
+    try {
+      return await this.timedFetch(method, url, headers, o.body, o.timeoutMs, o.signal);
+    } finally {
+      slot?.done();
+    }
   }
 
   private async timedFetch(
@@ -534,37 +611,51 @@ export class HaloTransport {
   }
 
   /**
-   * Discovery and token calls: retried on timeouts, network errors, 5xx and 429 (`retries` tries). Returns the
-   * response whatever its status; throws a classified error only when no answer came.
+   * Discovery and token calls: governed like API calls; retried on timeouts, network errors and 5xx (`retries`
+   * tries), and on 429 through the same rate-limit path as API calls. Returns the response whatever its status;
+   * throws a classified error only when no answer came.
    */
   private async rawFetch(
     method: 'GET' | 'POST',
     url: string,
-    o: { signal?: AbortSignal; governed: boolean; body?: string; contentType?: string; retries: number; errorPath?: string; idempotent?: boolean },
+    o: { signal?: AbortSignal; body?: string; contentType?: string; retries: number; errorPath?: string; idempotent?: boolean },
   ): Promise<{ status: number; text: string; headers: Headers }> {
     const path = o.errorPath ?? new URL(url).pathname;
+    const policy = { ...this.retry, maxAttempts: Math.max(1, o.retries) };
+    const limited: RateLimitState = { tries: 0, waitedMs: 0 };
     let last: { status: number; text: string; headers: Headers } | undefined;
     let lastFailure: NetworkFailure | undefined;
-    for (let attempt = 1; attempt <= Math.max(1, o.retries); attempt++) {
-      if (o.governed) await this.governor.acquire(o.signal);
-      if (o.governed) this.stats.apiRequests++;
+    for (let attempt = 1; attempt <= policy.maxAttempts; attempt++) {
+      const slot = await this.governor.acquire(o.signal);
+      this.stats.apiRequests++;
       const headers: Record<string, string> = { Accept: 'application/json' };
       if (o.contentType) headers['Content-Type'] = o.contentType;
       try {
         last = await this.timedFetch(method, url, headers, o.body, this.timeoutMs, o.signal);
         lastFailure = undefined;
+        slot?.done();
       } catch (e) {
+        slot?.done();
         if (!(e instanceof FetchFailure)) throw e;
         lastFailure = e.failure;
         if (e.failure.kind === 'aborted') throw o.signal?.reason ?? e;
         if (['ENOTFOUND', 'EAI_AGAIN'].includes(e.failure.code)) break;
         this.log('warn', { method, path, attempt, reason: e.failure.code }, 'halo auth request failed without an answer');
-        await this.backoff(attempt, { ...this.retry, maxAttempts: o.retries }, undefined, o.signal);
+        await this.backoff(attempt, policy, undefined, o.signal);
         continue;
       }
-      if (last.status === 429 || last.status >= 500) {
+      const retryAfterMs = parseRetryAfter(last.headers.get('retry-after'), Date.now());
+      if (last.status === 429) {
+        const wait = this.rateLimitWait(limited, policy, retryAfterMs, method, path);
+        if (wait === undefined) return last;
+        attempt--;
+        await sleep(wait, o.signal);
+        continue;
+      }
+      if (last.status >= 500) {
         this.log('warn', { method, path, attempt, status: last.status }, 'halo auth request got a retryable status');
-        await this.backoff(attempt, { ...this.retry, maxAttempts: o.retries }, parseRetryAfter(last.headers.get('retry-after'), Date.now()), o.signal);
+        if (attempt >= policy.maxAttempts) return last;
+        await this.backoff(attempt, policy, retryAfterMs, o.signal);
         continue;
       }
       return last;
@@ -578,6 +669,66 @@ export class HaloTransport {
       ),
     );
   }
+}
+
+interface RateLimitState {
+  /** 429s in a row for this request. */
+  tries: number;
+  /** Time spent waiting on them. */
+  waitedMs: number;
+}
+
+/** Thrown to the callers sharing a flight when its starter gave up (its own signal aborted): they start another. */
+class StarterAborted extends Error {}
+
+/**
+ * Single flight across every caller of a session: the first caller starts `start`, later ones wait for the same
+ * promise. Each caller stops waiting when its own signal aborts; when the starter aborts, the others start again.
+ */
+async function shareFlight<T>(
+  get: () => Promise<T> | undefined,
+  set: (p: Promise<T> | undefined) => void,
+  start: (signal?: AbortSignal) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (;;) {
+    if (signal?.aborted) throw signal.reason;
+    let pending = get();
+    if (!pending) {
+      const flight: Promise<T> = start(signal)
+        .catch((e: unknown) => {
+          throw signal?.aborted ? new StarterAborted() : e;
+        })
+        .finally(() => {
+          if (get() === flight) set(undefined);
+        });
+      flight.catch(() => undefined);
+      set(flight);
+      pending = flight;
+    }
+    try {
+      return await untilAborted(pending, signal);
+    } catch (e) {
+      if (e instanceof StarterAborted) continue; // ours aborted → the loop's first line throws our reason
+      throw e;
+    }
+  }
+}
+
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/** Errors on the way to a token (discovery, the token request) block every request of the connection alike. */
+function markAuth(e: unknown): unknown {
+  if (e instanceof HaloError) e.duringAuth = true;
+  return e;
 }
 
 class FetchFailure extends Error {

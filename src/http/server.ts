@@ -15,6 +15,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Answer without reading the rest of the body, and close the connection. */
+    readonly close = false,
   ) {
     super(message);
   }
@@ -46,12 +48,22 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
   res.end(text);
 }
 
+/**
+ * An answer given without reading the request's body. Node would then read the whole body off the wire (and discard
+ * it) to keep the connection alive: 50 MB for a caller without a key. `Connection: close` makes it close the
+ * connection once the answer is written instead.
+ */
+function refuseUnread(req: IncomingMessage, res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  sendJson(res, status, body, hasBody && !req.complete ? { ...headers, connection: 'close' } : headers);
+}
+
 function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
-      reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`));
-      req.resume();
+      // Answered by the caller's catch with `refuseUnread` (HttpError.close): nothing of the body is read.
+      reject(new HttpError(413, 'PAYLOAD_TOO_LARGE', `request body exceeds ${limit} bytes`, true));
       return;
     }
     const chunks: Buffer[] = [];
@@ -80,8 +92,8 @@ function wantsHtml(req: IncomingMessage, url: URL): boolean {
   return req.method === 'GET' && !url.searchParams.has('query') && (req.headers.accept ?? '').includes('text/html');
 }
 
-function unauthorized(res: ServerResponse, message: string): void {
-  sendJson(res, 401, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
+function unauthorized(req: IncomingMessage, res: ServerResponse, message: string): void {
+  refuseUnread(req, res, 401, { errors: [{ message, extensions: { code: 'UNAUTHENTICATED' } }] }, { 'www-authenticate': 'Bearer' });
 }
 
 export function createHttpServer(deps: HttpServerDeps): http.Server {
@@ -96,10 +108,10 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     }
     // Authenticate before reading the body: an unauthenticated caller costs us no parsing and runs nothing.
     const key = bearer(req);
-    if (!key) return unauthorized(res, 'Missing API key: send "Authorization: Bearer <key>"');
+    if (!key) return unauthorized(req, res, 'Missing API key: send "Authorization: Bearer <key>"');
     const em = deps.orm.em.fork();
     const auth = await authenticateApiKey(em, key);
-    if (!auth) return unauthorized(res, 'Invalid API key');
+    if (!auth) return unauthorized(req, res, 'Invalid API key');
 
     const raw = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
     const headers = new HeaderMap();
@@ -154,7 +166,9 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
     handle()
       .catch((err: unknown) => {
         if (err instanceof HttpError) {
-          if (!res.headersSent) sendJson(res, err.status, { error: err.code, message: err.message });
+          if (res.headersSent) return;
+          if (err.close) refuseUnread(req, res, err.status, { error: err.code, message: err.message });
+          else sendJson(res, err.status, { error: err.code, message: err.message });
           return;
         }
         deps.log.error({ err, requestId, path: url.pathname }, 'request failed');

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HaloConnectionRow, Tenant } from '../db/entities';
+import { HaloConnectionRow, OutboxRow, Tenant } from '../db/entities';
 import { buildChecklist, type Check, type ChecklistFacts } from './checklist';
 import type { HaloAccess } from './halo-access';
 import type { SettingsService } from './settings.service';
@@ -9,7 +9,6 @@ import type { LookupTablesService } from './lookup-tables.service';
 /** What the sync side knows for the checklist (wired in by the composition root). */
 export interface SyncFacts {
   lastFullSyncAt(em: EntityManager, tenantId: string): Promise<Date | null>;
-  itemsWithoutGroup(em: EntityManager, tenantId: string): Promise<number | null>;
 }
 
 /** What the webhook side knows for the checklist: null when the webhooks were never installed. */
@@ -45,20 +44,25 @@ export class ChecklistService {
         lookupsError = err instanceof Error ? err.message : String(err);
       }
     }
+    let itemsWithoutGroup: ChecklistFacts['itemsWithoutGroup'] = null;
     if (connection) {
       try {
         const catalog = await this.access.catalogFor(em, tenantId);
         productGroups = await catalog.productGroups();
         if (settings.primaryClient) primaryClientNow = await catalog.client(settings.primaryClient.haloClientId);
+        // Asked of Halo here: the sync lists items from the product groups only, so it never sees the others.
+        itemsWithoutGroup = await catalog.itemsOutsideProductGroups();
       } catch {
         // Halo unreachable: those checks report UNKNOWN rather than failing the whole checklist.
       }
     }
-    const [lastFullSyncAt, itemsWithoutGroup] = this.syncFacts
-      ? await Promise.all([this.syncFacts.lastFullSyncAt(em, tenantId), this.syncFacts.itemsWithoutGroup(em, tenantId)])
-      : [null, null];
+    const lastFullSyncAt = this.syncFacts ? await this.syncFacts.lastFullSyncAt(em, tenantId) : null;
     // Only a working connection can be asked about webhooks; a failure to ask is not a verdict on them.
     const webhooks = connection && this.webhookFacts ? await this.webhookFacts.checklistFacts(em, tenantId).catch(() => null) : null;
+    const storedDifferently = await em
+      .find(OutboxRow, { tenantId, state: 'FAILED', lastErrorCode: 'HALO_STORED_DIFFERENTLY' }, { orderBy: { seq: 'desc' }, limit: 50 })
+      .then((rows) => rows.map((r) => ({ kind: r.kind, targetId: r.targetId, error: r.lastError ?? '' })))
+      .catch(() => null);
     return {
       tenantWebsite: tenant.website,
       connection: connection ? { status: connection.status, steps: connection.lastCheck, pipelineStagesEnabled: connection.pipelineStagesEnabled ?? null } : null,
@@ -70,6 +74,7 @@ export class ChecklistService {
       lastFullSyncAt,
       lookups,
       ...(lookupsError ? { lookupsError } : {}),
+      storedDifferently,
     };
   }
 

@@ -38,6 +38,8 @@ export interface ChecklistFacts {
   lookups?: LookupTableReport[] | null;
   /** Why the lookup tables could not be checked at all, when connected. */
   lookupsError?: string;
+  /** Pushes that failed because Halo, read back, held something other than what was sent (newest first). */
+  storedDifferently?: { kind: string; targetId: string; error: string }[] | null;
 }
 
 const step = (f: ChecklistFacts, name: string) => f.connection?.steps.find((s) => s.step === name);
@@ -125,10 +127,10 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
   );
   add(
     f.itemsWithoutGroup === null
-      ? { id: 'items_without_group', title: 'Items without a product group', status: 'UNKNOWN', detail: 'Counted by the first full sync.' }
+      ? { id: 'items_without_group', title: 'Items without a product group', status: 'UNKNOWN', detail: 'Counted in Halo once it is connected and reachable.' }
       : f.itemsWithoutGroup === 0
         ? { id: 'items_without_group', title: 'Items without a product group', status: 'OK', detail: 'Every Halo item has a product group.' }
-        : { id: 'items_without_group', title: 'Items without a product group', status: 'WARNING', detail: `${f.itemsWithoutGroup} Halo item(s) have no product group and do not sync.`, fix: 'In Halo give each item a product group (an asset group marked "Use for Items"), then run a sync. The sync history lists the items.' },
+        : { id: 'items_without_group', title: 'Items without a product group', status: 'WARNING', detail: `${f.itemsWithoutGroup} active Halo item(s) are not in a product group and do not sync.`, fix: 'In Halo give each item a product group (an asset group marked "Use for Items"), then run a sync.' },
   );
   add(
     f.webhooks === null
@@ -152,6 +154,23 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
     f.lastFullSyncAt
       ? { id: 'first_full_sync', title: 'First full sync completed', status: 'OK', detail: `Last full sync completed ${f.lastFullSyncAt.toISOString()}.` }
       : { id: 'first_full_sync', title: 'First full sync completed', status: 'ACTION_NEEDED', detail: 'No full sync has completed yet.', fix: 'Run a full sync (startSync with full: true).' },
+  );
+  const differently = f.storedDifferently;
+  add(
+    differently == null
+      ? { id: 'pushes_stored_as_sent', title: 'Halo stores pushes as sent', status: 'UNKNOWN', detail: 'Could not read the pushes.' }
+      : differently.length === 0
+        ? { id: 'pushes_stored_as_sent', title: 'Halo stores pushes as sent', status: 'OK', detail: 'No push is failing because Halo stored it differently from what was sent.' }
+        : {
+            id: 'pushes_stored_as_sent',
+            title: 'Halo stores pushes as sent',
+            status: 'ACTION_NEEDED',
+            detail: `${differently.length} record(s) are in Halo but Halo holds them differently from what was sent: ${differently
+              .slice(0, 5)
+              .map((d) => `${d.kind} ${d.targetId} (${d.error.length > 300 ? `${d.error.slice(0, 300)}…` : d.error})`)
+              .join('; ')}${differently.length > 5 ? '; …' : ''}.`,
+            fix: 'If a quote line’s quantity or unit price is missing or wrong, your Halo reads them under other field names: set them (setHaloQuoteLineFields). Otherwise fix the Halo setting or mapping the error names. Then retry each push (retryPush, listed by pushes(state: "FAILED")): the records are updated in Halo, not created again.',
+          },
   );
   return checks;
 }

@@ -4,6 +4,7 @@ import { ConfigChange, HaloConnectionRow } from '../db/entities';
 import { Company, Contact, Item, Opportunity, Quote } from '../db/entities';
 import type { SecretBox } from '../crypto/secret-box';
 import { HaloAccess, NotConnectedError, secretContext } from './halo-access';
+import type { EgressPolicy } from './egress';
 
 export interface ConnectInput {
   baseUrl: string;
@@ -51,6 +52,8 @@ export class ConnectionService {
   constructor(
     private readonly access: HaloAccess,
     private readonly box: SecretBox,
+    /** Which addresses Halo may be at; every address when absent. */
+    private readonly egress?: EgressPolicy,
   ) {}
 
   async get(em: EntityManager, tenantId: string): Promise<HaloConnectionRow | null> {
@@ -63,6 +66,12 @@ export class ConnectionService {
       baseUrl = normalizeHaloUrl(input.baseUrl).appUrl;
     } catch {
       baseUrl = input.baseUrl;
+    }
+    // A non-public address is refused before anything is sent: one answer, whether anything listens there or not.
+    const refused = await this.egress?.check(input.baseUrl);
+    if (refused) {
+      const step: DiagnosticStep = { step: 'url', ok: false, message: refused.message, fix: 'Enter the address you use to log in to Halo, e.g. yourcompany.halopsa.com.' };
+      return { ok: false, steps: [step], failedStep: step, connection: null };
     }
     const steps = await diagnose(this.access.clientOptions({ ...input, baseUrl: input.baseUrl }));
     const failed = blocking(steps);

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HaloClient, type HaloClientOptions, type HaloLogger, type RetryPolicy } from '../halo';
+import { HaloClient, newHaloSession, type HaloSession, type HaloClientOptions, type HaloLogger, type RetryPolicy } from '../halo';
 import type { SecretBox } from '../crypto/secret-box';
 import { HaloConnectionRow } from '../db/entities';
 import { CachedHaloCatalog } from './halo-catalog';
@@ -11,6 +11,8 @@ export interface HaloAccessOptions {
   rateBudgetPer5Min: number;
   timeoutMs?: number;
   retry?: Partial<RetryPolicy>;
+  /** How requests reach Halo (egress.ts: only public addresses in production mode); default global fetch. */
+  fetch?: typeof fetch;
 }
 
 export class NotConnectedError extends Error {
@@ -25,10 +27,13 @@ export const secretContext = (tenantId: string) => `halo-connection:${tenantId}`
 
 /**
  * Builds HaloClients for tenants from their stored connection, one per tenant while the connection is unchanged,
- * so every caller in this process shares its token cache.
+ * so every caller in this process shares its token cache. Every client of a tenant's credentials, the per-run
+ * counting clients of sync runs included, shares one {@link HaloSession}: discovery (`/api/authinfo`) and the
+ * token are asked for once and reused across runs while valid, and never logged.
  */
 export class HaloAccess {
   private readonly cache = new Map<string, { stamp: string; client: HaloClient }>();
+  private readonly sessions = new Map<string, HaloSession>();
 
   constructor(private readonly opts: HaloAccessOptions) {}
 
@@ -42,10 +47,14 @@ export class HaloAccess {
       rateBudget: { max: this.opts.rateBudgetPer5Min, windowMs: 300_000 },
       retry: this.opts.retry,
       logger: this.opts.logger,
+      ...(this.opts.fetch ? { fetch: this.opts.fetch } : {}),
     };
   }
 
-  /** The tenant's live connection with its client options, the secret opened; NotConnectedError without one. */
+  /**
+   * The tenant's live connection with its client options, the secret opened; NotConnectedError without one. The
+   * options carry no session: a connection test must ask Halo for a token of its own.
+   */
   async stored(em: EntityManager, tenantId: string): Promise<{ row: HaloConnectionRow; options: HaloClientOptions }> {
     const row = await em.findOne(HaloConnectionRow, { tenantId, status: { $ne: 'DISCONNECTED' } });
     if (!row) throw new NotConnectedError();
@@ -53,12 +62,21 @@ export class HaloAccess {
     return { row, options: this.clientOptions({ baseUrl: row.baseUrl, clientId: row.clientId, clientSecret, tenant: row.haloTenant }) };
   }
 
+  /** The tenant's session for these credentials; new credentials get a new one (the old token is not theirs). */
+  private sessionFor(tenantId: string, options: HaloClientOptions): HaloSession {
+    const fresh = newHaloSession(options);
+    const known = this.sessions.get(tenantId);
+    if (known?.key === fresh.key) return known;
+    this.sessions.set(tenantId, fresh);
+    return fresh;
+  }
+
   async clientFor(em: EntityManager, tenantId: string): Promise<HaloClient> {
     const { row, options } = await this.stored(em, tenantId);
     const stamp = `${row.baseUrl}|${row.clientId}|${row.secretSealed}|${row.haloTenant ?? ''}`;
     const cached = this.cache.get(tenantId);
     if (cached?.stamp === stamp) return cached.client;
-    const client = new HaloClient(options);
+    const client = new HaloClient({ ...options, session: this.sessionFor(tenantId, options) });
     this.cache.set(tenantId, { stamp, client });
     return client;
   }
@@ -77,19 +95,23 @@ export class HaloAccess {
   }
 
   /**
-   * A client of its own for one sync run, counting the API requests it makes (the run's history reports them).
-   * It shares the instance's rate governor with every other client, so the budget still holds.
+   * A client of its own for one sync run, counting every request it sends to Halo (API, token and discovery alike;
+   * the run's history reports them). It shares the tenant's session (token, discovery) and the instance's rate
+   * governor with every other client, so the budget holds and a valid token is reused.
    */
   async countingClientFor(em: EntityManager, tenantId: string, onRequest: () => void): Promise<HaloClient> {
     const { options } = await this.stored(em, tenantId);
+    const send = this.opts.fetch ?? fetch;
     const counted: typeof fetch = (input, init) => {
-      if (String(typeof input === 'string' || input instanceof URL ? input : input.url).includes('/api/')) onRequest();
-      return fetch(input, init);
+      onRequest();
+      return send(input, init);
     };
-    return new HaloClient({ ...options, fetch: counted });
+    return new HaloClient({ ...options, fetch: counted, session: this.sessionFor(tenantId, options) });
   }
 
+  /** The connection changed or went: its clients and its token are dropped. */
   forget(tenantId: string): void {
     this.cache.delete(tenantId);
+    this.sessions.delete(tenantId);
   }
 }

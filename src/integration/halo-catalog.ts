@@ -95,6 +95,19 @@ export class CachedHaloCatalog implements HaloCatalog {
     });
   }
 
+  /**
+   * Active items outside every product group (no group, or a group not marked "Use for Items"): they cannot sync,
+   * since the sync lists items from the product groups only. Read for the setup checklist, not by every sync run.
+   */
+  itemsOutsideProductGroups() {
+    return this.cached('itemsOutsideProductGroups', async () => {
+      const productGroups = new Set((await this.assetGroups()).filter((g) => g.isProductGroup).map((g) => g.id));
+      let outside = 0;
+      for await (const it of this.halo.items.list()) if (!productGroups.has(Number(it.assetgroup_id))) outside++;
+      return outside;
+    });
+  }
+
   categories() {
     return this.cached('categories', async () => named(await this.halo.categories.all()));
   }

@@ -2,6 +2,7 @@ import type { Config } from '../config';
 import type { HaloLogger } from '../halo';
 import { SecretBox } from '../crypto/secret-box';
 import { HaloAccess } from './halo-access';
+import { EgressPolicy } from './egress';
 import { ConnectionService } from './connection.service';
 import { SettingsService } from './settings.service';
 import { ChecklistService } from './checklist.service';
@@ -9,6 +10,8 @@ import { LookupTablesService } from './lookup-tables.service';
 
 export interface IntegrationServices {
   box: SecretBox;
+  /** Which addresses Halo requests may go to; `close()` it on shutdown. */
+  egress: EgressPolicy;
   access: HaloAccess;
   connections: ConnectionService;
   settings: SettingsService;
@@ -18,13 +21,16 @@ export interface IntegrationServices {
 
 export function createIntegrationServices(config: Config, logger?: HaloLogger): IntegrationServices {
   const box = new SecretBox(config.encryptionKeys);
-  const access = new HaloAccess({ box, logger, rateBudgetPer5Min: config.haloRateLimitPer5Min, retry: config.haloRetry });
+  // Which addresses a tenant's Halo may be at (egress.ts): public only in production mode.
+  const egress = new EgressPolicy({ allowPrivate: config.haloAllowPrivateAddresses });
+  const access = new HaloAccess({ box, logger, rateBudgetPer5Min: config.haloRateLimitPer5Min, retry: config.haloRetry, fetch: egress.fetch });
   const settings = new SettingsService();
   const lookupTables = new LookupTablesService(access, settings);
   return {
     box,
+    egress,
     access,
-    connections: new ConnectionService(access, box),
+    connections: new ConnectionService(access, box, egress),
     settings,
     checklist: new ChecklistService(access, settings, lookupTables),
     lookupTables,

@@ -1,4 +1,4 @@
-import { DEFAULT_LOOKUP_IDS, UNKNOWN_LOOKUPS, type HaloLookupIds, type UnknownLookupName } from '../halo/facts';
+import { DEFAULT_LOOKUP_IDS, HALO_QUOTE_LINE_FIELDS, UNKNOWN_LOOKUPS, type HaloLookupIds, type UnknownLookupName } from '../halo/facts';
 
 /**
  * The tenant's integration settings (setup guide steps 5–6): one document per tenant, saved section by section,
@@ -65,6 +65,15 @@ export interface AccountCodes {
   items: { haloItemId: number; code: string }[];
 }
 
+/**
+ * The quote-line field names this tenant's Halo reads the quantity and unit price from. Halo's names are unknown
+ * (`HALO_QUOTE_LINE_FIELDS` in facts.ts): until an admin sets them, every candidate name is sent and read back.
+ */
+export interface QuoteLineFieldsSetting {
+  quantity: string;
+  unitPrice: string;
+}
+
 export interface IntegrationSettingsDoc {
   primaryClient: PrimaryClientSetting | null;
   productGroups: ProductGroupMapping[];
@@ -78,6 +87,8 @@ export interface IntegrationSettingsDoc {
    * A missing key means the default of `src/halo/facts.ts` is in use, unconfirmed.
    */
   lookupIds: Partial<HaloLookupIds>;
+  /** null: Halo's names are not known here; the candidates in facts.ts are sent. */
+  haloQuoteLineFields: QuoteLineFieldsSetting | null;
 }
 
 export type SettingsSection = keyof IntegrationSettingsDoc;
@@ -100,6 +111,7 @@ export function emptySettings(): IntegrationSettingsDoc {
     productDefaults: { shippingItemId: null, defaultGroupId: null },
     accountCodes: { groups: [], items: [] },
     lookupIds: {},
+    haloQuoteLineFields: null,
   };
 }
 
@@ -131,4 +143,19 @@ export function effectiveLookupIds(settings: Pick<IntegrationSettingsDoc, 'looku
     out[name] = typeof set === 'number' ? { id: set, source: 'ADMIN' } : { id: DEFAULT_LOOKUP_IDS[name], source: 'DEFAULT' };
   }
   return out;
+}
+
+/** The names a quote line's quantity and unit price are written under (and read back from): the tenant's, else every candidate. */
+export interface QuoteLineFieldNames {
+  quantity: readonly string[];
+  unitPrice: readonly string[];
+  /** Set by the tenant's admin (true) or the candidates from facts.ts (false). */
+  custom: boolean;
+}
+
+export function quoteLineFieldNames(settings: Pick<IntegrationSettingsDoc, 'haloQuoteLineFields'>): QuoteLineFieldNames {
+  const own = settings.haloQuoteLineFields;
+  return own
+    ? { quantity: [own.quantity], unitPrice: [own.unitPrice], custom: true }
+    : { quantity: HALO_QUOTE_LINE_FIELDS.quantity.value, unitPrice: HALO_QUOTE_LINE_FIELDS.unitPrice.value, custom: false };
 }

@@ -9,8 +9,10 @@ import {
   type OpportunitySettings,
   type ProductDefaults,
   type ProductGroupMapping,
+  type QuoteLineFieldsSetting,
   type QuoteStatusMapping,
 } from './settings';
+import { HALO_QUOTE_LINE_KNOWN_FIELDS } from '../halo/facts';
 
 /** One bad field: where (a path into the mutation's input), why, and a stable code. */
 export interface FieldError {
@@ -289,5 +291,25 @@ export async function validateAccountCodes(catalog: HaloCatalog, codes: AccountC
     if (dupItems.has(it.haloItemId)) errors.push({ path: `items.${i}.haloItemId`, code: 'DUPLICATE', message: `item ${it.haloItemId} has more than one code` });
     if (!ACCOUNT_CODE.test(it.code)) errors.push({ path: `items.${i}.code`, code: 'INVALID', message: 'an account code is 1–50 letters, digits, spaces or . - / _' });
   }
+  return errors;
+}
+
+/** A JSON property name Halo could bind: letters, digits and underscores, not starting with a digit. */
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+/**
+ * The quote-line field names an admin says their Halo reads the quantity and unit price from. Each must be a plain
+ * identifier, the two must differ, and neither may be a line field we already send for another purpose.
+ */
+export function validateQuoteLineFields(f: QuoteLineFieldsSetting): FieldError[] {
+  const errors: FieldError[] = [];
+  const taken = new Set(HALO_QUOTE_LINE_KNOWN_FIELDS.value.filter((n) => n !== 'baseprice'));
+  for (const key of ['quantity', 'unitPrice'] as const) {
+    const name = f[key];
+    if (!FIELD_NAME.test(name)) errors.push({ path: key, code: 'INVALID', message: 'a Halo field name: 1–64 letters, digits or underscores, not starting with a digit' });
+    else if (taken.has(name.toLowerCase())) errors.push({ path: key, code: 'CONFLICT', message: `"${name}" is a quote line field we send for something else` });
+  }
+  if (f.quantity.toLowerCase() === f.unitPrice.toLowerCase()) errors.push({ path: 'unitPrice', code: 'CONFLICT', message: 'the quantity and unit price need different fields' });
+  if (f.quantity.toLowerCase() === 'baseprice') errors.push({ path: 'quantity', code: 'CONFLICT', message: '"baseprice" is a price field' });
   return errors;
 }

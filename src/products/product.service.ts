@@ -4,6 +4,7 @@ import { InputError, type FieldError } from '../common/input-error';
 import { PRODUCT_TYPES } from '../integration/settings';
 import type { Outbox } from '../push/outbox';
 import { formatDecimal, MoneyError, parseDecimal } from '../quotes/money';
+import { isBillingPeriod, RECURRING_BILLING_PERIODS, type BillingPeriod } from '../common/billing-period';
 
 /** The outbox kind that creates a product in Halo (src/push/handlers/item.ts). */
 export const ITEM_CREATE = 'item.create';
@@ -18,14 +19,11 @@ export interface ProductInput {
   price: string;
   cost?: string | null;
   recurring?: boolean | null;
-  /** Months between invoices for a recurring product: 1, 3, 6 or 12. */
-  billingPeriod?: number | null;
+  /** How often a recurring product is billed: any billing period but ONE_OFF. */
+  billingPeriod?: BillingPeriod | null;
   /** The product's own account (nominal) code; wins over its group's. */
   accountCode?: string | null;
 }
-
-/** Halo's billing periods count months (0 one-off); a recurring product bills every 1, 3, 6 or 12. */
-export const RECURRING_PERIODS = [1, 3, 6, 12] as const;
 
 /**
  * Products made here: a local item (origin LOCAL) and, in the same transaction, its push to Halo. Which group it
@@ -45,11 +43,13 @@ export class ProductService {
     const price = money(input.price, 'price', errors);
     const cost = input.cost == null ? null : money(input.cost, 'cost', errors);
     const recurring = input.recurring === true;
-    if (recurring && input.billingPeriod == null) {
-      errors.push({ path: 'billingPeriod', code: 'REQUIRED', message: `A recurring product needs a billing period: ${RECURRING_PERIODS.join(', ')} months.` });
-    } else if (recurring && !(RECURRING_PERIODS as readonly number[]).includes(input.billingPeriod!)) {
-      errors.push({ path: 'billingPeriod', code: 'INVALID_PERIOD', message: `Must be ${RECURRING_PERIODS.join(', ')} months.` });
-    } else if (!recurring && input.billingPeriod != null && input.billingPeriod !== 0) {
+    if (input.billingPeriod != null && !isBillingPeriod(input.billingPeriod)) {
+      errors.push({ path: 'billingPeriod', code: 'INVALID_PERIOD', message: `Must be one of ${RECURRING_BILLING_PERIODS.join(', ')}.` });
+    } else if (recurring && input.billingPeriod == null) {
+      errors.push({ path: 'billingPeriod', code: 'REQUIRED', message: `A recurring product needs a billing period: ${RECURRING_BILLING_PERIODS.join(', ')}.` });
+    } else if (recurring && input.billingPeriod === 'ONE_OFF') {
+      errors.push({ path: 'billingPeriod', code: 'INVALID_PERIOD', message: `A recurring product is not billed once: choose ${RECURRING_BILLING_PERIODS.join(', ')}.` });
+    } else if (!recurring && input.billingPeriod != null && input.billingPeriod !== 'ONE_OFF') {
       errors.push({ path: 'billingPeriod', code: 'NOT_RECURRING', message: 'Only a recurring product has a billing period.' });
     }
     const accountCode = input.accountCode?.trim() || null;

@@ -26,5 +26,5 @@ export function createOutbox(deps: PushDeps, opts: Partial<OutboxOptions> = {}):
   return outbox;
 }
 
-export { Outbox, PushRejected, startPushWorker } from './outbox';
+export { Outbox, PushRejected, HaloStoredDifferently, startPushWorker } from './outbox';
 export type { PushContext, PushHandler } from './outbox';

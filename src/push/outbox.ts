@@ -8,6 +8,7 @@ import type { SettingsService } from '../integration/settings.service';
 import type { IntegrationSettingsDoc } from '../integration/settings';
 import { QUEUES } from '../jobs/queue';
 import type { Logger } from '../log';
+import { describeDifferences, type StoredDifference } from './read-back';
 
 export interface PushContext {
   em: EntityManager;
@@ -44,16 +45,46 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = { maxAttempts: 8, baseDelay
 /** Errors that will not go away by trying again: a person must act (fix data, permissions, mapping). */
 function isFinal(err: unknown): boolean {
   if (err instanceof HaloError) return ['validation', 'not_found', 'permission', 'bad_credentials', 'bad_url'].includes(err.kind);
-  return (err as { code?: string })?.code === 'HALO_NOT_CONNECTED' || err instanceof PushRejected;
+  return (err as { code?: string })?.code === 'HALO_NOT_CONNECTED' || err instanceof PushRejected || err instanceof HaloStoredDifferently;
 }
 
 /** A push that cannot be made as asked (e.g. the company is not in Halo yet): fails at once with this message. */
 export class PushRejected extends Error {}
 
 /**
+ * Halo saved the record but, read back, holds something other than what was sent (`read-back.ts`). Final: trying
+ * the same write again would store the same thing. The record stays linked to its Halo id, so a retry after the
+ * cause is fixed updates it rather than creating a copy.
+ */
+/** A push error lists this many differences; a quotation of hundreds of lines would otherwise fill pages. */
+const MAX_DIFFERENCES_SHOWN = 20;
+
+export class HaloStoredDifferently extends Error {
+  readonly code = 'HALO_STORED_DIFFERENTLY';
+
+  constructor(
+    what: string,
+    /** The record in Halo: kept on the push, so `pushes` shows which one. */
+    readonly haloId: number,
+    readonly differences: StoredDifference[],
+    fix: string,
+  ) {
+    const shown = differences.slice(0, MAX_DIFFERENCES_SHOWN);
+    const more = differences.length - shown.length;
+    super(`Halo stored ${what} ${haloId} differently from what was sent: ${describeDifferences(shown)}${more > 0 ? ` (and ${more} more)` : ''}. ${fix}`);
+  }
+}
+
+function errorCode(err: unknown): string {
+  if (err instanceof HaloError) return `HALO_${err.kind.toUpperCase()}`;
+  if (err instanceof HaloStoredDifferently) return err.code;
+  return err instanceof PushRejected ? 'REJECTED' : 'INTERNAL';
+}
+
+/**
  * What every handler's `settle` does: a record's push state follows its outbox. A failure sets FAILED (final) or
  * PENDING with the error; a success sets PUSHED unless another push of the record is unfinished (`openPushes` says
- * which rows are its pushes: by default those targeting it). The record is read fresh and locked first: two pushes
+ * which rows are its pushes: by default those targeting it), and keeps FAILED while another one has failed for good. The record is read fresh and locked first: two pushes
  * of one record finishing at once would otherwise each count the other as unfinished (neither has committed) and
  * leave it PENDING for good; with the lock the second waits for the first to commit, then counts.
  */
@@ -70,6 +101,13 @@ export async function settlePushState(
   if (!outcome.ok) {
     record.pushState = outcome.final ? 'FAILED' : 'PENDING';
     record.pushError = outcome.error || null;
+    return;
+  }
+  // Another push of the record that failed for good still needs a person: its failure stands.
+  const failed = await em.findOne(OutboxRow, { $and: [openPushes, { state: 'FAILED', id: { $ne: row.id } }] }, { orderBy: { seq: 'desc' } });
+  if (failed) {
+    record.pushState = 'FAILED';
+    record.pushError = failed.lastError ?? null;
     return;
   }
   const open = await em.count(OutboxRow, { $and: [openPushes, { state: { $ne: 'DONE' }, id: { $ne: row.id } }] });
@@ -206,6 +244,7 @@ export class Outbox {
     } catch (err) {
       const unknown = err instanceof HaloOutcomeUnknownError;
       if (unknown) row.outcomeUnknown = true;
+      if (err instanceof HaloStoredDifferently) row.haloId = err.haloId;
       const final = !unknown && (isFinal(err) || row.attempts >= this.opts.maxAttempts);
       const exhausted = row.attempts >= this.opts.maxAttempts;
       const message = err instanceof Error ? err.message : String(err);
@@ -214,7 +253,7 @@ export class Outbox {
         ok: false,
         error: exhausted && !isFinal(err) ? `${message} (gave up after ${row.attempts} attempts; retry when Halo is healthy)` : message,
         final: final || exhausted,
-        code: err instanceof HaloError ? `HALO_${err.kind.toUpperCase()}` : err instanceof PushRejected ? 'REJECTED' : 'INTERNAL',
+        code: errorCode(err),
       });
     }
   }

@@ -3,6 +3,7 @@ import { Company, Contact, Item, Opportunity, Quote, QuoteBundle, QuoteLine } fr
 import { InputError, type FieldError } from '../common/input-error';
 import type { Outbox } from '../push/outbox';
 import { MoneyError, multiply, parseDecimal, sum } from './money';
+import { isBillingPeriod, isRecurringPeriod, type BillingPeriod } from '../common/billing-period';
 
 export const QUOTE_TRANSITIONS: Record<string, readonly string[]> = {
   DRAFT: ['SENT', 'APPROVED', 'DECLINED'],
@@ -22,8 +23,8 @@ export interface QuoteLineInput {
   unitPrice?: string | null;
   unitCost?: string | null;
   recurring?: boolean | null;
-  /** Months: 0 one-off, 1 monthly, 3 quarterly, 12 annually. */
-  billingPeriod?: number | null;
+  /** A recurring line's billing period (not ONE_OFF); defaults to the item's. */
+  billingPeriod?: BillingPeriod | null;
   /** The name of the bundle the line belongs to; lines with the same name form one bundle. */
   bundle?: string | null;
 }
@@ -45,7 +46,15 @@ export interface QuoteTotals {
   total: string;
 }
 
-const PERIODS = new Set([0, 1, 3, 12]);
+/**
+ * A line's recurring flag (its own, else its item's) and billing period: a recurring line bills on its own period,
+ * else its item's if that is a recurring one; a one-off line is ONE_OFF. `period` null: a recurring line with none.
+ */
+export function linePeriod(l: Pick<QuoteLineInput, 'recurring' | 'billingPeriod'>, item: Pick<Item, 'recurring' | 'billingPeriod'> | undefined): { recurring: boolean; period: BillingPeriod | null } {
+  const recurring = l.recurring ?? item?.recurring ?? false;
+  if (!recurring) return { recurring, period: 'ONE_OFF' };
+  return { recurring, period: l.billingPeriod ?? (isRecurringPeriod(item?.billingPeriod) ? item.billingPeriod : null) };
+}
 
 /** Totals are derived, never stored by hand: one-off lines and shipping, and recurring lines per their period. */
 export function quoteTotals(lines: Pick<QuoteLine, 'quantity' | 'unitPrice' | 'recurring'>[], shippingCharge: string | null | undefined): QuoteTotals {
@@ -54,6 +63,31 @@ export function quoteTotals(lines: Pick<QuoteLine, 'quantity' | 'unitPrice' | 'r
   const subtotal = sum(oneOff);
   const shipping = sum([shippingCharge]);
   return { subtotal, recurringSubtotal: sum(recurring), shipping, total: sum([subtotal, shipping]) };
+}
+
+/** YYYY-MM-DD naming a day that exists (2026-02-31 does not; Postgres would refuse it). */
+function isCalendarDate(value: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return Number(m[1]) >= 1 && date.getUTCFullYear() === Number(m[1]) && date.getUTCMonth() === Number(m[2]) - 1 && date.getUTCDate() === Number(m[3]);
+}
+
+/** Totals are stored as numeric(18,4): a line or a total beyond 14 integer digits is a bad input, not a database error. */
+const MAX_AMOUNT = 10n ** 22n; // 10^14 at scale 8 (a product of two scale-4 decimals)
+
+function totalsTooLarge(input: QuoteInput, items: Map<string, Item>): FieldError[] {
+  const message = 'the amount does not fit 14 digits before the decimal point';
+  const abs = (v: bigint) => (v < 0n ? -v : v);
+  const sums = { oneOff: abs(parseDecimal(input.shippingCharge ?? '0')) * 10_000n, recurring: 0n };
+  for (const [i, l] of input.lines.entries()) {
+    const item = l.itemId ? items.get(l.itemId) : undefined;
+    const recurring = l.recurring ?? item?.recurring ?? false;
+    const amount = abs(parseDecimal(l.quantity) * parseDecimal(l.unitPrice ?? (recurring ? item?.recurringPrice : item?.price) ?? '0'));
+    if (amount >= MAX_AMOUNT) return [{ path: `lines.${i}.unitPrice`, code: 'INVALID', message: `quantity × unit price: ${message}` }];
+    sums[recurring ? 'recurring' : 'oneOff'] += amount;
+  }
+  return sums.oneOff >= MAX_AMOUNT || sums.recurring >= MAX_AMOUNT ? [{ path: 'lines', code: 'INVALID', message: `the quote total: ${message}` }] : [];
 }
 
 /** Quotes built here: create, edit while open, move through the statuses; each change that Halo must see is pushed. */
@@ -73,7 +107,7 @@ export class QuoteService {
     };
     if (!input.title.trim()) errors.push({ path: 'title', code: 'REQUIRED', message: 'a quote needs a title' });
     if (input.title.length > 250) errors.push({ path: 'title', code: 'INVALID', message: 'at most 250 characters' });
-    if (input.validUntil != null && !/^\d{4}-\d{2}-\d{2}$/.test(input.validUntil)) errors.push({ path: 'validUntil', code: 'INVALID', message: 'a date like 2026-12-31' });
+    if (input.validUntil != null && !isCalendarDate(input.validUntil)) errors.push({ path: 'validUntil', code: 'INVALID', message: 'a date like 2026-12-31 that exists' });
     money('shippingCharge', input.shippingCharge);
     const company = await em.findOne(Company, { id: input.companyId, tenantId, deletedAt: null });
     if (!company) errors.push({ path: 'companyId', code: 'NOT_FOUND', message: 'no such company' });
@@ -99,9 +133,19 @@ export class QuoteService {
       money(`${at}.unitPrice`, l.unitPrice);
       money(`${at}.unitCost`, l.unitCost);
       if (!l.itemId && l.unitPrice == null) errors.push({ path: `${at}.unitPrice`, code: 'REQUIRED', message: 'a custom product needs a unit price' });
-      if (l.billingPeriod != null && !PERIODS.has(l.billingPeriod)) errors.push({ path: `${at}.billingPeriod`, code: 'INVALID', message: 'months: 0, 1, 3 or 12' });
+      const { recurring, period } = linePeriod(l, l.itemId ? items.get(l.itemId) : undefined);
+      if (l.billingPeriod != null && !isBillingPeriod(l.billingPeriod)) {
+        errors.push({ path: `${at}.billingPeriod`, code: 'INVALID', message: 'not a billing period' });
+      } else if (recurring && period === null) {
+        errors.push({ path: `${at}.billingPeriod`, code: 'REQUIRED', message: 'a recurring line needs a billing period (its item has none)' });
+      } else if (recurring && period === 'ONE_OFF') {
+        errors.push({ path: `${at}.billingPeriod`, code: 'INVALID', message: 'a recurring line needs a billing period other than ONE_OFF' });
+      } else if (!recurring && l.billingPeriod != null && l.billingPeriod !== 'ONE_OFF') {
+        errors.push({ path: `${at}.billingPeriod`, code: 'NOT_RECURRING', message: 'only a recurring line has a billing period: set recurring to true, or leave the period out' });
+      }
       if (l.bundle != null && !l.bundle.trim()) errors.push({ path: `${at}.bundle`, code: 'INVALID', message: 'a bundle needs a name' });
     });
+    if (!errors.length) errors.push(...totalsTooLarge(input, items));
     if (errors.length) throw new InputError(errors);
     return { items };
   }
@@ -119,7 +163,7 @@ export class QuoteService {
         }
         bundleId = b.id;
       }
-      const recurring = l.recurring ?? item?.recurring ?? false;
+      const { recurring, period } = linePeriod(l, item);
       em.create(QuoteLine, {
         tenantId,
         quoteId: quote.id,
@@ -131,7 +175,7 @@ export class QuoteService {
         unitPrice: l.unitPrice ?? (recurring ? item?.recurringPrice : item?.price) ?? '0',
         unitCost: l.unitCost ?? (recurring ? item?.recurringCost : item?.cost) ?? null,
         recurring,
-        billingPeriod: recurring ? (l.billingPeriod ?? item?.billingPeriod ?? 1) : 0,
+        billingPeriod: period,
         bundleId,
         origin: 'LOCAL',
       });

@@ -1,14 +1,14 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { HaloError, formatHaloDate, type HaloClient } from '../halo';
+import { HaloError, formatHaloDate, type HaloAssetGroup, type HaloClient } from '../halo';
 import { SyncCursor, SyncRecordError, SyncRun, type EntityProgress } from '../db/entities';
 import { classifyDbError, errorForLog } from '../db/errors';
 import type { HaloAccess } from '../integration/halo-access';
 import type { SettingsService } from '../integration/settings.service';
 import type { Logger } from '../log';
-import { ENTITY_DEFS, SYNC_ENTITIES, isSkip, loadMapContext, type MapContext, type SyncEntity } from './entities';
-import type { Mapped, OpportunityRow, QuoteLineRow, QuoteRow } from './mappers';
+import { ENTITY_DEFS, SYNC_ENTITIES, assetGroupMap, isSkip, type MapContext, type SyncEntity } from './entities';
+import { KEEP_ON_SKIP, type Mapped, type OpportunityRow, type QuoteLineRow, type QuoteRow } from './mappers';
 import { writeOpportunities } from '../opportunities/reconcile';
-import { markDeleted, markUnseenDeleted, upsertPage, type UpsertResult } from './store';
+import { markDeleted, markSeen, markUnseenDeleted, upsertPage, type UpsertResult } from './store';
 import { prefetched } from './prefetch';
 
 /** Incremental windows start this long before the last run started: Halo's clock and ours may differ. */
@@ -84,26 +84,40 @@ export class SyncEngine {
     const runId = run.id;
     // Requests of earlier attempts of this run count too.
     let requests = run.haloRequests;
-    let failed = false;
+    let firstFailure: string | undefined;
     try {
       const client = await this.deps.access.countingClientFor(em, run.tenantId, () => requests++);
-      const ctx = await loadMapContext(client, await this.deps.settings.get(em, run.tenantId));
+      const ctx: MapContext = { settings: await this.deps.settings.get(em, run.tenantId), assetGroups: new Map() };
+      // The asset groups are read at most once a run, by the first entity that needs them (a failure is shared too).
+      let groups: Promise<HaloAssetGroup[]> | undefined;
+      const assetGroups = () => {
+        if (!groups) {
+          groups = client.assetGroups.all({}, { signal }).then((rows) => {
+            ctx.assetGroups = assetGroupMap(rows);
+            return rows;
+          });
+          groups.catch(() => undefined);
+        }
+        return groups;
+      };
       for (const entity of SYNC_ENTITIES) {
         if (!run.entities.includes(entity) || run.progress[entity].state === 'done') continue;
         if (signal.aborted) throw new RunInterrupted();
         try {
-          await this.syncEntity(em, run, entity, client, ctx, attemptStarted, () => requests, signal);
+          await this.syncEntity(em, run, entity, client, ctx, assetGroups, attemptStarted, () => requests, signal);
         } catch (err) {
           if (err instanceof RunInterrupted || signal.aborted || isFatal(err)) throw err;
-          failed = true;
           run.progress[entity].state = 'failed';
           run.progress[entity].errors += 1;
           em.create(SyncRecordError, { runId: run.id, tenantId: run.tenantId, entity, code: codeOf(err), message: messageOf(err), hint: hintOf(err) });
+          firstFailure ??= `${entity}: ${messageOf(err)}`;
           this.deps.log.warn({ runId, entity, err: errorForLog(err) }, 'sync entity failed');
           await em.flush();
         }
       }
-      run.status = failed ? 'PARTIAL' : 'SUCCEEDED';
+      const outcome = runOutcome(run.entities.map((e) => run.progress[e]?.state ?? 'pending'));
+      run.status = outcome;
+      if (outcome === 'FAILED') run.error = `Every entity of the run failed (first, ${firstFailure ?? 'unknown'}); see the run's record errors.`;
     } catch (err) {
       if (err instanceof RunInterrupted || signal.aborted) {
         // Another attempt owns the run now (or this worker is stopping): leave its state to that attempt.
@@ -126,30 +140,45 @@ export class SyncEngine {
     entity: SyncEntity,
     client: HaloClient,
     ctx: MapContext,
+    assetGroups: () => Promise<HaloAssetGroup[]>,
     attemptStarted: Date,
     requestsSoFar: () => number,
     signal: AbortSignal,
   ): Promise<void> {
     const def = ENTITY_DEFS[entity];
-    const full = run.kind === 'FULL';
     // A resumed entity starts over: its pages may have shifted in Halo since the crash, and upserts are idempotent.
     const progress: EntityProgress = { ...emptyProgress(), state: 'running' };
     run.progress[entity] = progress;
-    const filter = { ...def.filter(ctx) };
-    if (!full && def.lastUpdateFilter) {
-      const cursor = await em.findOne(SyncCursor, { tenantId: run.tenantId, entity });
-      if (cursor) filter.lastupdatefromdate = formatHaloDate(new Date(cursor.syncedFrom.getTime() - INCREMENTAL_OVERLAP_MS));
+    const groups = def.usesAssetGroups ? await assetGroups() : undefined;
+    const cursor = def.lastUpdateFilter ? await em.findOne(SyncCursor, { tenantId: run.tenantId, entity }) : null;
+    // A full pass lists every record Halo has, so the ones it did not list can be marked deleted: full runs, and an
+    // incremental run of an entity that has no cursor yet (it lists without a date filter anyway).
+    const full = run.kind === 'FULL' || (def.lastUpdateFilter && !cursor);
+
+    let pages: AsyncIterable<object[]>;
+    if (def.resource === 'assetGroups') {
+      pages = onePage(groups ?? []); // the run's one read of the asset groups, no request of its own
+    } else {
+      const listFilter = def.filter(ctx);
+      if (!listFilter) pages = onePage([]);
+      else {
+        const filter = { ...listFilter };
+        if (!full && cursor) filter.lastupdatefromdate = formatHaloDate(new Date(cursor.syncedFrom.getTime() - INCREMENTAL_OVERLAP_MS));
+        const onRecordCount = (n: number) => (progress.total = n);
+        pages = prefetched(client.listPages(def.resource, filter, { pageSize: PAGE_SIZE, signal, onRecordCount }));
+      }
     }
 
-    const onRecordCount = (n: number) => (progress.total = n);
-    for await (const page of prefetched(client.listPages(def.resource, filter, { pageSize: PAGE_SIZE, signal, onRecordCount }))) {
+    for await (const page of pages) {
       const now = new Date();
       const rows: Mapped<object>[] = [];
       const errors: Partial<SyncRecordError>[] = [];
-      for (const record of page) {
-        const m = def.map(record as Record<string, unknown>, ctx);
+      const kept: number[] = [];
+      for (const record of page as Record<string, unknown>[]) {
+        const m = def.map(record, ctx);
         if (isSkip(m)) {
           progress.skipped += 1;
+          if (KEEP_ON_SKIP.has(m.skip.code)) kept.push(Number(record.id));
           if (m.skip.code !== 'GROUP_NOT_FOR_ITEMS' && m.skip.code !== 'OPPORTUNITY_TYPE_NOT_IMPORTED') {
             errors.push({ runId: run.id, tenantId: run.tenantId, entity, haloId: Number(record.id), name: typeof record.name === 'string' ? record.name : null, ...m.skip });
             progress.errors += 1;
@@ -160,6 +189,7 @@ export class SyncEngine {
       // One transaction a page: the rows, their record errors and the checkpoint commit together.
       await em.transactional(async (tx) => {
         for (const e of errors) tx.create(SyncRecordError, e as SyncRecordError);
+        if (full) await markSeen(tx, def.table, run.tenantId, run.id, kept);
         const result = await this.write(tx, entity, run.tenantId, rows, now, full ? run.id : undefined);
         progress.created += result.created;
         progress.updated += result.updated;
@@ -237,10 +267,24 @@ export class SyncEngine {
   }
 }
 
-/** Errors no other entity of the run can get past: credentials, permissions, a missing connection. */
+/**
+ * Errors no other entity of the run can get past: credentials, permissions, a missing connection, and any failure
+ * to get a token (every entity would ask again and meet it again).
+ */
 function isFatal(err: unknown): boolean {
-  if (err instanceof HaloError) return err.kind === 'bad_credentials' || err.kind === 'permission' || err.kind === 'bad_url';
+  if (err instanceof HaloError) return err.duringAuth || err.kind === 'bad_credentials' || err.kind === 'permission' || err.kind === 'bad_url';
   return (err as { code?: string })?.code === 'HALO_NOT_CONNECTED';
+}
+
+/** A run succeeds when every entity did, is partial when some did, and failed when none did. */
+export function runOutcome(states: EntityProgress['state'][]): 'SUCCEEDED' | 'PARTIAL' | 'FAILED' {
+  const done = states.filter((s) => s === 'done').length;
+  if (done === states.length) return 'SUCCEEDED';
+  return done === 0 ? 'FAILED' : 'PARTIAL';
+}
+
+async function* onePage<T>(rows: T[]): AsyncGenerator<T[]> {
+  if (rows.length) yield rows;
 }
 
 // A database error is stored and shown classified (src/db/errors.ts): its driver message holds the SQL and row values.

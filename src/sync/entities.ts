@@ -1,4 +1,5 @@
-import type { HaloClient, HaloListFilter, HaloResourceName } from '../halo';
+import type { HaloAssetGroup, HaloClient, HaloListFilter, HaloResourceName } from '../halo';
+import { HALO_GENERAL_USER, HALO_ITEM_GROUPS_FILTER } from '../halo/facts';
 import type { IntegrationSettingsDoc } from '../integration/settings';
 import { isSkip, mapClient, mapItem, mapQuotation, mapSite, mapTicket, mapUser, type Mapped, type Skip } from './mappers';
 import type { LinkSpec, SyncTable } from './store';
@@ -19,7 +20,13 @@ export interface EntityDef {
   resource: HaloResourceName;
   /** Halo filters this list by last update (HALO-API.md §2.4); without it an incremental run scans and compares. */
   lastUpdateFilter: boolean;
-  filter(ctx: MapContext): HaloListFilter;
+  /** The list's Halo filters; null when there is nothing to list (no request is made). */
+  filter(ctx: MapContext): HaloListFilter | null;
+  /**
+   * Needs the asset groups (product groups, typing items). A run reads them once, for every entity that needs them;
+   * the entity whose resource they are (productGroups) takes its rows from that read instead of listing again.
+   */
+  usesAssetGroups?: boolean;
   map(record: Record<string, unknown>, ctx: MapContext): Mapped<object> | Skip;
   /** Our foreign keys, resolved from the Halo ids the mapped rows carry, in the same statement that writes them. */
   links?: LinkSpec[];
@@ -34,6 +41,7 @@ export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
     resource: 'assetGroups',
     lastUpdateFilter: false,
     filter: () => ({}),
+    usesAssetGroups: true,
     map: (g, ctx) => {
       if (g.showasitem !== true) {
         return { skip: { code: 'GROUP_NOT_FOR_ITEMS', message: `Asset group "${String(g.name)}" is not a product group.`, hint: 'Tick "Use for Items" on it in Halo if its items should sync.' } };
@@ -69,7 +77,9 @@ export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
     table: 'contact',
     resource: 'users',
     lastUpdateFilter: true,
-    filter: () => ({}),
+    // Contacts are people: each client's placeholder "General User" is left out (as are inactive users: Halo's
+    // default list hides them).
+    filter: () => ({ [HALO_GENERAL_USER.excludeParam.value]: true }),
     map: (u) => mapUser(u as never),
     links: [toCompany],
   },
@@ -78,7 +88,8 @@ export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
     table: 'item',
     resource: 'items',
     lastUpdateFilter: false,
-    filter: () => ({}),
+    filter: itemsFilter,
+    usesAssetGroups: true,
     map: (it, ctx) => mapItem(it as never, ctx.assetGroups, ctx.settings),
     links: [{ column: 'product_group_id', haloField: 'haloGroupId', target: 'product_group' }],
   },
@@ -102,12 +113,23 @@ export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
   },
 };
 
+/**
+ * Items are listed from the product groups only, all of them in one list: `assetgroups=<ids>` takes several
+ * groups (spec), so the list costs ceil(items in product groups / page) requests, never more than listing every
+ * item, where `assetgroup_id` (one group) would cost at least one request per group. Should Halo ignore the filter,
+ * the mapper still skips every item outside a product group. No product group: nothing to list.
+ */
+export function itemsFilter(ctx: MapContext): HaloListFilter | null {
+  const ids = [...ctx.assetGroups].filter(([, g]) => g.isProductGroup).map(([id]) => id).sort((a, b) => a - b);
+  return ids.length ? { [HALO_ITEM_GROUPS_FILTER.value]: ids } : null;
+}
+
+export function assetGroupMap(groups: HaloAssetGroup[]): MapContext['assetGroups'] {
+  return new Map(groups.map((g) => [Number(g.id), { name: String(g.name ?? g.id), isProductGroup: g.showasitem === true }]));
+}
+
 export async function loadMapContext(client: HaloClient, settings: IntegrationSettingsDoc): Promise<MapContext> {
-  const groups = await client.assetGroups.all();
-  return {
-    settings,
-    assetGroups: new Map(groups.map((g) => [Number(g.id), { name: String(g.name ?? g.id), isProductGroup: g.showasitem === true }])),
-  };
+  return { settings, assetGroups: assetGroupMap(await client.assetGroups.all()) };
 }
 
 export { isSkip };

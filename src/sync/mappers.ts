@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { parseHaloDate } from '../halo';
 import type { HaloClientRecord, HaloItem, HaloQuotation, HaloSite, HaloTicket, HaloUser } from '../halo';
-import { DEFAULT_ADDRESS_MAPPING, type IntegrationSettingsDoc } from '../integration/settings';
+import { billingPeriodName } from '../halo/facts';
+import { DEFAULT_ADDRESS_MAPPING, quoteLineFieldNames, type IntegrationSettingsDoc } from '../integration/settings';
+import type { BillingPeriod } from '../common/billing-period';
 
 /**
  * Halo records → our rows, as pure functions of (record, settings). Every mapper returns either a row (with the
@@ -11,6 +13,12 @@ import { DEFAULT_ADDRESS_MAPPING, type IntegrationSettingsDoc } from '../integra
 export interface Skip {
   skip: { code: string; message: string; hint: string };
 }
+
+/**
+ * Skips of a record Halo still holds but we cannot read correctly (a value we must not guess): our copy is kept as
+ * it is, not marked deleted by a full sync, until the cause is fixed.
+ */
+export const KEEP_ON_SKIP: ReadonlySet<string> = new Set(['UNKNOWN_BILLING_PERIOD', 'QUOTE_LINE_FIELD_MISSING']);
 
 export interface Mapped<R> {
   haloId: number;
@@ -49,6 +57,23 @@ const int = (v: unknown): number | null => {
   // Halo sends some ids as doubles (12.0); 0 and negatives are "none" sentinels (e.g. user_id -1, agent 1 = Unassigned is kept).
   return Number.isFinite(n) && n > 0 ? Math.trunc(n) : null;
 };
+
+/**
+ * Halo's billing period integer (facts.ts `HALO_BILLING_PERIOD`) → its name. `undefined` for a value outside the
+ * enum: never stored as something it is not.
+ */
+function billingPeriod(v: unknown): BillingPeriod | null | undefined {
+  if (v === null || v === undefined || v === '') return null;
+  return billingPeriodName(typeof v === 'number' ? v : Number(v)) ?? undefined;
+}
+
+const unknownPeriod = (what: string, value: unknown): Skip => ({
+  skip: {
+    code: 'UNKNOWN_BILLING_PERIOD',
+    message: `${what} has billing period ${JSON.stringify(value)}, which is not one of Halo's billing periods (0–9).`,
+    hint: 'In Halo choose a billing period for it (One Off, Weekly, Monthly, Quarterly, 6-Monthly, Yearly, …), then sync again.',
+  },
+});
 
 function mapped<R extends object>(haloId: unknown, updated: unknown, row: R): Mapped<R> {
   return { haloId: Number(haloId), haloUpdatedAt: parseHaloDate(updated), row, contentHash: contentHash(row) };
@@ -158,7 +183,7 @@ export interface ItemRow {
   recurring: boolean;
   recurringPrice: string | null;
   recurringCost: string | null;
-  billingPeriod: number | null;
+  billingPeriod: BillingPeriod | null;
   haloTaxCode: number | null;
   accountCode: string | null;
 }
@@ -195,6 +220,8 @@ export function mapItem(
   }
   const mapping = settings.productGroups.find((m) => m.haloGroupId === groupId);
   const recurring = it.isrecurringitem === true;
+  const period = billingPeriod(it.item_default_billing_period);
+  if (period === undefined) return unknownPeriod(`"${name}"`, it.item_default_billing_period);
   return mapped(it.id, it.lastmodified, {
     name,
     description: text(it.description),
@@ -206,7 +233,7 @@ export function mapItem(
     recurring,
     recurringPrice: recurring ? money(it.recurringprice) : null,
     recurringCost: recurring ? money(it.recurringcost) : null,
-    billingPeriod: typeof it.item_default_billing_period === 'number' ? it.item_default_billing_period : null,
+    billingPeriod: period,
     haloTaxCode: int(it.taxcode),
     accountCode: text(it.nominalcode),
   });
@@ -266,7 +293,7 @@ export interface QuoteLineRow {
   unitPrice: string;
   unitCost: string | null;
   recurring: boolean;
-  billingPeriod: number | null;
+  billingPeriod: BillingPeriod | null;
 }
 
 export interface QuoteRow {
@@ -279,21 +306,48 @@ export interface QuoteRow {
   lines: QuoteLineRow[];
 }
 
-export function mapQuotation(q: HaloQuotation, settings: IntegrationSettingsDoc): Mapped<QuoteRow> {
+/**
+ * The first of `names` the line carries (Halo's quote-line quantity and unit-price names are unknown: the tenant's
+ * setting, else the candidates in facts.ts). `undefined` when the line has none of them.
+ */
+function lineValue(line: Record<string, unknown>, names: readonly string[]): unknown {
+  for (const n of names) if (line[n] !== undefined && line[n] !== null) return line[n];
+  return undefined;
+}
+
+export function mapQuotation(q: HaloQuotation, settings: IntegrationSettingsDoc): Mapped<QuoteRow> | Skip {
   const statusId = int(q.status ?? q.quote_status);
   const mappedStatus = settings.quoteStatuses.find((m) => m.haloQuoteStatusId === statusId)?.status;
   const byName = String(q.status_name ?? '').toUpperCase();
-  const lines = (Array.isArray(q.lines) ? q.lines : []).map((l, i) => ({
-    haloId: Number(l.id),
-    position: typeof l.sort_seq === 'number' ? l.sort_seq : i + 1,
-    haloItemId: int(l.item_id),
-    description: text(l.name) ?? text(l.description) ?? `Line ${i + 1}`,
-    quantity: money(l.quantity) ?? '0.0000',
-    unitPrice: money(l.baseprice ?? l.price ?? l.unit_price) ?? '0.0000',
-    unitCost: money(l.costprice ?? l.cost),
-    recurring: l.item_recurring === true,
-    billingPeriod: typeof l.billingperiod === 'number' ? l.billingperiod : null,
-  }));
+  const fields = quoteLineFieldNames(settings);
+  const lines: QuoteLineRow[] = [];
+  for (const [i, l] of (Array.isArray(q.lines) ? q.lines : []).entries()) {
+    const period = billingPeriod(l.billingperiod);
+    if (period === undefined) return unknownPeriod(`Line ${i + 1} of quotation ${q.id}`, l.billingperiod);
+    const quantity = money(lineValue(l, fields.quantity));
+    const unitPrice = money(lineValue(l, fields.unitPrice));
+    if (quantity === null || unitPrice === null) {
+      const missing = quantity === null ? `quantity (${fields.quantity.join(' or ')})` : `unit price (${fields.unitPrice.join(' or ')})`;
+      return {
+        skip: {
+          code: 'QUOTE_LINE_FIELD_MISSING',
+          message: `Line ${i + 1} of quotation ${q.id} has no ${missing}: this Halo names that quote-line field differently.`,
+          hint: 'Find the field names your Halo uses for a quote line’s quantity and unit price and set them (setHaloQuoteLineFields), then sync again.',
+        },
+      };
+    }
+    lines.push({
+      haloId: Number(l.id),
+      position: typeof l.sort_seq === 'number' ? l.sort_seq : i + 1,
+      haloItemId: int(l.item_id),
+      description: text(l.name) ?? text(l.description) ?? `Line ${i + 1}`,
+      quantity,
+      unitPrice,
+      unitCost: money(l.costprice),
+      recurring: l.item_recurring === true,
+      billingPeriod: period,
+    });
+  }
   return mapped(q.id, q.last_update_time, {
     haloCompanyId: int(q.client_id),
     haloOpportunityId: int(q.ticket_id),

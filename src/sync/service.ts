@@ -99,17 +99,6 @@ export class SyncService {
     const run = await em.findOne(SyncRun, { tenantId, kind: 'FULL', status: { $in: ['SUCCEEDED', 'PARTIAL'] } }, { orderBy: { finishedAt: 'desc' } });
     return run?.finishedAt ?? null;
   }
-
-  /** Items the last full run could not sync for want of a product group. */
-  async itemsWithoutGroup(em: EntityManager, tenantId: string): Promise<number | null> {
-    const run = await em.findOne(
-      SyncRun,
-      { tenantId, kind: 'FULL', status: { $in: ['SUCCEEDED', 'PARTIAL'] }, entities: { $contains: ['items'] } },
-      { orderBy: { finishedAt: 'desc' } },
-    );
-    if (!run) return null;
-    return em.count(SyncRecordError, { runId: run.id, code: { $in: ['ITEM_WITHOUT_GROUP', 'ITEM_GROUP_NOT_FOR_ITEMS'] } });
-  }
 }
 
 /** Runs sync jobs in this process. Any number of processes may do so; each job runs in one of them. */

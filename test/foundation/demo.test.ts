@@ -37,6 +37,7 @@ describe('npm start with no configuration (demo mode)', () => {
     running.push(first);
     expect(first.lines[0]).toMatch(/^GraphiQL: http:\/\/localhost:\d+\/graphql$/);
     expect(first.lines[1]).toMatch(/^API key: hsk_/);
+    expect(first.lines[2]).toBe('Tenant: Acme IT (demo)');
     expect((await companies(first)).status).toBe(200);
 
     // A SIGKILL leaves the embedded postgres running; the next start must take over.

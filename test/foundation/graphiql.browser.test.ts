@@ -64,4 +64,32 @@ describe('GraphiQL in a real browser', () => {
     await expect.poll(async () => (await result.innerText()).replace(/\s+/g, ' '), { timeout: 15_000 }).toContain('"companies": { "nodes": [ { "id":');
     expect(foreign).toEqual([]);
   }, 60_000);
+
+  it('fetches the schema: the Docs pane lists Query’s fields, and the editor suggests field names', async () => {
+    const page = await browser.newPage();
+    // GraphiQL's own introspection query (graphql-js getIntrospectionQuery), as the browser sends it.
+    const introspection = page.waitForResponse((r) => r.request().method() === 'POST' && (r.request().postData() ?? '').includes('__schema'));
+    await page.goto(demo.graphiqlUrl, { waitUntil: 'load' });
+    const schemaAnswer = await introspection;
+    expect(schemaAnswer.status(), await schemaAnswer.text()).toBe(200);
+
+    await page.locator('.graphiql-sidebar button[aria-label="Show Documentation Explorer"]').click();
+    const docs = page.locator('.graphiql-doc-explorer');
+    await docs.getByText('Query', { exact: true }).first().click();
+    await expect.poll(async () => docs.innerText(), { timeout: 15_000 }).toMatch(/companies[\s\S]*contacts/);
+    expect(await docs.innerText()).not.toMatch(/Error fetching schema/);
+
+    // Type in the query editor: Monaco's suggest widget offers the schema's fields.
+    const editor = page.locator('.graphiql-query-editor .monaco-editor').first();
+    await editor.click();
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type('{ setupCh');
+    const suggestions = page.locator('.suggest-widget .monaco-list-row');
+    const open = async () => {
+      if (!(await suggestions.count())) await page.keyboard.press('Control+Space');
+      return (await suggestions.allInnerTexts()).join('\n');
+    };
+    await expect.poll(open, { timeout: 15_000 }).toMatch(/setupChecklist/);
+  }, 60_000);
 });

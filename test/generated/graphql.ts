@@ -17,6 +17,29 @@ export type AddressMappingInput = {
   street2?: HaloAddressLine | null | undefined;
 };
 
+/** How often a recurring product or quote line is billed: Halo’s billing periods. */
+export type BillingPeriod =
+  /** Every five years (Halo "5-Yearly"). */
+  | 'FIVE_YEARLY'
+  /** Every four years (Halo "4-Yearly"). */
+  | 'FOUR_YEARLY'
+  /** Every month (Halo "Monthly"). */
+  | 'MONTHLY'
+  /** Charged once; not recurring (Halo "One Off"). */
+  | 'ONE_OFF'
+  /** Every three months (Halo "Quarterly"). */
+  | 'QUARTERLY'
+  /** Every six months (Halo "6-Monthly"). */
+  | 'SIX_MONTHLY'
+  /** Every three years (Halo "3-Yearly"). */
+  | 'THREE_YEARLY'
+  /** Every two years (Halo "2-Yearly"). */
+  | 'TWO_YEARLY'
+  /** Every week (Halo "Weekly"). */
+  | 'WEEKLY'
+  /** Every year (Halo "Yearly"). */
+  | 'YEARLY';
+
 export type CompanyImportInput = {
   address: AddressMappingInput;
   /** Halo customer type for imported accounts/prospects. */
@@ -52,8 +75,8 @@ export type CreateOpportunityInput = {
 export type CreateProductInput = {
   /** Its own account (nominal) code; otherwise its group’s. */
   accountCode?: string | null | undefined;
-  /** For recurring products: months between invoices (1, 3, 6 or 12). */
-  billingPeriod?: number | null | undefined;
+  /** Required for a recurring product: how often it is billed (not ONE_OFF). Leave out (or ONE_OFF) otherwise. */
+  billingPeriod?: BillingPeriod | null | undefined;
   cost?: string | null | undefined;
   description?: string | null | undefined;
   /** A Halo product group; wins over the product-type mapping. */
@@ -126,6 +149,14 @@ export type HaloLookupVerdict =
   | 'UNCHECKED'
   /** The rows look right and agree with what Halo shows on the synced records that use them. */
   | 'VERIFIED';
+
+/** The field names your Halo reads a quote line’s quantity and unit price from. */
+export type HaloQuoteLineFieldsInput = {
+  /** E.g. quantity. */
+  quantity: string;
+  /** E.g. baseprice or price. */
+  unitPrice: string;
+};
 
 /** A synced entity a Halo webhook event can be about: COMPANIES (Halo customers/clients), SITES, CONTACTS (Halo users), ITEMS (products), OPPORTUNITIES (Halo tickets). */
 export type HaloWebhookEntity =
@@ -222,8 +253,8 @@ export type QuoteInput = {
 };
 
 export type QuoteLineInput = {
-  /** Months: 0 one-off, 1 monthly, 3 quarterly, 12 annually. */
-  billingPeriod?: number | null | undefined;
+  /** For a recurring line: how often it is billed (not ONE_OFF). Defaults to the item’s billing period. */
+  billingPeriod?: BillingPeriod | null | undefined;
   /** Lines with the same bundle name form one bundle. */
   bundle?: string | null | undefined;
   description?: string | null | undefined;
@@ -446,6 +477,13 @@ export type SetupChecklistQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type SetupChecklistQuery = { setupChecklist: Array<{ id: string, title: string, status: SetupCheckStatus, detail: string, fix: string | null }> };
 
+export type SetHaloQuoteLineFieldsMutationVariables = Exact<{
+  input?: HaloQuoteLineFieldsInput | null | undefined;
+}>;
+
+
+export type SetHaloQuoteLineFieldsMutation = { setHaloQuoteLineFields: { haloQuoteLineFields: { quantity: Array<string>, unitPrice: Array<string>, custom: boolean } } };
+
 export type PushedOpportunityFragment = { id: string, haloId: number | null, origin: string, pushState: string | null, pushError: string | null, pushedAt: string | null, title: string, status: string | null, haloStatusId: number | null, value: string | null, haloTypeId: number | null, ownerAgentId: number | null, companyId: string | null, contactId: string | null };
 
 export type CreateOpportunityMutationVariables = Exact<{
@@ -492,28 +530,28 @@ export type SyncConflictsQueryVariables = Exact<{
 
 export type SyncConflictsQuery = { syncConflicts: Array<{ id: string, entity: string, recordId: string, field: string, localValue: string | null, haloValue: string | null, winner: string, rule: string, at: string }> };
 
-export type PushedProductFragment = { id: string, haloId: number | null, origin: string, pushState: string | null, pushError: string | null, name: string, sku: string | null, productType: string | null, productGroupId: string | null, price: string | null, cost: string | null, recurring: boolean, recurringPrice: string | null, billingPeriod: number | null, accountCode: string | null };
+export type PushedProductFragment = { id: string, haloId: number | null, origin: string, pushState: string | null, pushError: string | null, name: string, sku: string | null, productType: string | null, productGroupId: string | null, price: string | null, cost: string | null, recurring: boolean, recurringPrice: string | null, billingPeriod: BillingPeriod | null, accountCode: string | null };
 
 export type CreateProductMutationVariables = Exact<{
   input: CreateProductInput;
 }>;
 
 
-export type CreateProductMutation = { createProduct: { id: string, haloId: number | null, origin: string, pushState: string | null, pushError: string | null, name: string, sku: string | null, productType: string | null, productGroupId: string | null, price: string | null, cost: string | null, recurring: boolean, recurringPrice: string | null, billingPeriod: number | null, accountCode: string | null } };
+export type CreateProductMutation = { createProduct: { id: string, haloId: number | null, origin: string, pushState: string | null, pushError: string | null, name: string, sku: string | null, productType: string | null, productGroupId: string | null, price: string | null, cost: string | null, recurring: boolean, recurringPrice: string | null, billingPeriod: BillingPeriod | null, accountCode: string | null } };
 
 export type RetryProductPushMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RetryProductPushMutation = { retryProductPush: { id: string, haloId: number | null, origin: string, pushState: string | null, pushError: string | null, name: string, sku: string | null, productType: string | null, productGroupId: string | null, price: string | null, cost: string | null, recurring: boolean, recurringPrice: string | null, billingPeriod: number | null, accountCode: string | null } };
+export type RetryProductPushMutation = { retryProductPush: { id: string, haloId: number | null, origin: string, pushState: string | null, pushError: string | null, name: string, sku: string | null, productType: string | null, productGroupId: string | null, price: string | null, cost: string | null, recurring: boolean, recurringPrice: string | null, billingPeriod: BillingPeriod | null, accountCode: string | null } };
 
 export type PushedProductByIdQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type PushedProductByIdQuery = { item: { id: string, haloId: number | null, origin: string, pushState: string | null, pushError: string | null, name: string, sku: string | null, productType: string | null, productGroupId: string | null, price: string | null, cost: string | null, recurring: boolean, recurringPrice: string | null, billingPeriod: number | null, accountCode: string | null } | null };
+export type PushedProductByIdQuery = { item: { id: string, haloId: number | null, origin: string, pushState: string | null, pushError: string | null, name: string, sku: string | null, productType: string | null, productGroupId: string | null, price: string | null, cost: string | null, recurring: boolean, recurringPrice: string | null, billingPeriod: BillingPeriod | null, accountCode: string | null } | null };
 
 export type CreateQuoteMutationVariables = Exact<{
   input: QuoteInput;
@@ -543,7 +581,7 @@ export type QuoteDetailQueryVariables = Exact<{
 }>;
 
 
-export type QuoteDetailQuery = { quote: { id: string, haloId: number | null, reference: string | null, title: string, status: string, origin: string, pushState: string | null, pushError: string | null, pushedAt: string | null, salesOrderHaloId: number | null, shippingCharge: string | null, totals: { subtotal: string, recurringSubtotal: string, shipping: string, total: string }, bundles: Array<{ id: string, name: string, position: number }>, lines: Array<{ id: string, position: number, description: string, quantity: string, unitPrice: string, unitCost: string | null, recurring: boolean, billingPeriod: number | null, bundleId: string | null, haloItemId: number | null }> } | null };
+export type QuoteDetailQuery = { quote: { id: string, haloId: number | null, reference: string | null, title: string, status: string, origin: string, pushState: string | null, pushError: string | null, pushedAt: string | null, salesOrderHaloId: number | null, shippingCharge: string | null, totals: { subtotal: string, recurringSubtotal: string, shipping: string, total: string }, bundles: Array<{ id: string, name: string, position: number }>, lines: Array<{ id: string, position: number, description: string, quantity: string, unitPrice: string, unitCost: string | null, recurring: boolean, billingPeriod: BillingPeriod | null, bundleId: string | null, haloItemId: number | null }> } | null };
 
 export type PushesQueryVariables = Exact<{
   targetId?: string | number | null | undefined;
@@ -575,7 +613,7 @@ export type ItemsListQueryVariables = Exact<{
 }>;
 
 
-export type ItemsListQuery = { items: { nodes: Array<{ id: string, haloId: number | null, name: string, price: string | null, cost: string | null, recurring: boolean, billingPeriod: number | null, productType: string | null, deletedAt: string | null, productGroup: { name: string } | null }> } };
+export type ItemsListQuery = { items: { nodes: Array<{ id: string, haloId: number | null, name: string, price: string | null, cost: string | null, recurring: boolean, billingPeriod: BillingPeriod | null, productType: string | null, deletedAt: string | null, productGroup: { name: string } | null }> } };
 
 export type OpportunitiesListQueryVariables = Exact<{
   status?: string | null | undefined;
@@ -759,6 +797,7 @@ export const HaloLookupCodesDocument = {"kind":"Document","definitions":[{"kind"
 export const HaloLookupTablesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"HaloLookupTables"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"haloLookupTables"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"lookupId"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"grade"}},{"kind":"Field","name":{"kind":"Name","value":"evidence"}},{"kind":"Field","name":{"kind":"Name","value":"verification"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}}]}},{"kind":"Field","name":{"kind":"Name","value":"fix"}},{"kind":"Field","name":{"kind":"Name","value":"rowCount"}},{"kind":"Field","name":{"kind":"Name","value":"rows"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"codes"}},{"kind":"Field","name":{"kind":"Name","value":"closed"}}]}}]}}]}}]} as unknown as DocumentNode<HaloLookupTablesQuery, HaloLookupTablesQueryVariables>;
 export const SetHaloLookupIdsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetHaloLookupIds"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"HaloLookupIdsInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setHaloLookupIds"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lookupIds"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"countryCode"}},{"kind":"Field","name":{"kind":"Name","value":"regionCode"}},{"kind":"Field","name":{"kind":"Name","value":"pipelineStage"}}]}}]}}]}}]} as unknown as DocumentNode<SetHaloLookupIdsMutation, SetHaloLookupIdsMutationVariables>;
 export const SetupChecklistDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"SetupChecklist"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setupChecklist"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"detail"}},{"kind":"Field","name":{"kind":"Name","value":"fix"}}]}}]}}]} as unknown as DocumentNode<SetupChecklistQuery, SetupChecklistQueryVariables>;
+export const SetHaloQuoteLineFieldsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SetHaloQuoteLineFields"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"HaloQuoteLineFieldsInput"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"setHaloQuoteLineFields"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"haloQuoteLineFields"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"unitPrice"}},{"kind":"Field","name":{"kind":"Name","value":"custom"}}]}}]}}]}}]} as unknown as DocumentNode<SetHaloQuoteLineFieldsMutation, SetHaloQuoteLineFieldsMutationVariables>;
 export const CreateOpportunityDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateOpportunity"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateOpportunityInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createOpportunity"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PushedOpportunity"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PushedOpportunity"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Opportunity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"haloId"}},{"kind":"Field","name":{"kind":"Name","value":"origin"}},{"kind":"Field","name":{"kind":"Name","value":"pushState"}},{"kind":"Field","name":{"kind":"Name","value":"pushError"}},{"kind":"Field","name":{"kind":"Name","value":"pushedAt"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"haloStatusId"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"haloTypeId"}},{"kind":"Field","name":{"kind":"Name","value":"ownerAgentId"}},{"kind":"Field","name":{"kind":"Name","value":"companyId"}},{"kind":"Field","name":{"kind":"Name","value":"contactId"}}]}}]} as unknown as DocumentNode<CreateOpportunityMutation, CreateOpportunityMutationVariables>;
 export const UpdateOpportunityDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateOpportunity"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateOpportunityInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateOpportunity"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PushedOpportunity"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PushedOpportunity"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Opportunity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"haloId"}},{"kind":"Field","name":{"kind":"Name","value":"origin"}},{"kind":"Field","name":{"kind":"Name","value":"pushState"}},{"kind":"Field","name":{"kind":"Name","value":"pushError"}},{"kind":"Field","name":{"kind":"Name","value":"pushedAt"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"haloStatusId"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"haloTypeId"}},{"kind":"Field","name":{"kind":"Name","value":"ownerAgentId"}},{"kind":"Field","name":{"kind":"Name","value":"companyId"}},{"kind":"Field","name":{"kind":"Name","value":"contactId"}}]}}]} as unknown as DocumentNode<UpdateOpportunityMutation, UpdateOpportunityMutationVariables>;
 export const RetryOpportunityPushDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RetryOpportunityPush"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"retryOpportunityPush"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"PushedOpportunity"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"PushedOpportunity"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Opportunity"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"haloId"}},{"kind":"Field","name":{"kind":"Name","value":"origin"}},{"kind":"Field","name":{"kind":"Name","value":"pushState"}},{"kind":"Field","name":{"kind":"Name","value":"pushError"}},{"kind":"Field","name":{"kind":"Name","value":"pushedAt"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"haloStatusId"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"haloTypeId"}},{"kind":"Field","name":{"kind":"Name","value":"ownerAgentId"}},{"kind":"Field","name":{"kind":"Name","value":"companyId"}},{"kind":"Field","name":{"kind":"Name","value":"contactId"}}]}}]} as unknown as DocumentNode<RetryOpportunityPushMutation, RetryOpportunityPushMutationVariables>;

@@ -39,8 +39,12 @@ describe('Halo simulator: seed data', () => {
       expect(clients.some((x) => x.inactive === true), 'inactive clients').toBe(true);
       expect(clients.some((x) => x.customertype === 2 && x.is_account === true), 'prospects').toBe(true);
       expect(users.some((u) => u.is_prospect === true), 'prospect contacts').toBe(true);
-      expect(items.some((i) => i.isrecurringitem === true && i.item_default_billing_period === 1), 'monthly recurring').toBe(true);
-      expect(items.some((i) => i.isrecurringitem === true && i.item_default_billing_period === 12), 'annual recurring').toBe(true);
+      // Halo's billing period enum (HALO-API.md §9): 2 Monthly, 3 Yearly, 4 Quarterly; 0 One Off.
+      expect(items.some((i) => i.isrecurringitem === true && i.item_default_billing_period === 2), 'monthly recurring').toBe(true);
+      expect(items.some((i) => i.isrecurringitem === true && i.item_default_billing_period === 3), 'yearly recurring').toBe(true);
+      expect(items.some((i) => i.isrecurringitem === true && i.item_default_billing_period === 4), 'quarterly recurring').toBe(true);
+      expect(items.every((i) => (i.isrecurringitem === true) === (i.item_default_billing_period !== 0)), 'one-off items only').toBe(true);
+      expect(c.list('lookups').some((l) => l.lookupid === 150), 'no billing-period lookup table (Halo has none)').toBe(false);
       expect(items.some((i) => i.inactive === true), 'inactive items').toBe(true);
       const names = [...clients, ...items, ...users].map((r) => String(r.name));
       expect(names.some((n) => /[^\u0000-\u007f]/.test(n)), 'unicode names').toBe(true);

@@ -19,7 +19,7 @@ describe('Halo simulator: reads by id and writes', () => {
   });
 
   it('creates from a one-element array and answers with the saved object and its new id', async () => {
-    const r = await f.post<HaloRecord>('/api/Item', [{ name: 'Managed Workstation Gold', assetgroup_id: 3, baseprice: 35, isrecurringitem: true, recurringprice: 35, item_default_billing_period: 1, taxcode: 1, nominalcode: '4200' }]);
+    const r = await f.post<HaloRecord>('/api/Item', [{ name: 'Managed Workstation Gold', assetgroup_id: 3, baseprice: 35, isrecurringitem: true, recurringprice: 35, item_default_billing_period: 2, taxcode: 1, nominalcode: '4200' }]);
     expect(r.status).toBe(200);
     expect(Array.isArray(r.json)).toBe(false);
     expect(r.json).toMatchObject({ name: 'Managed Workstation Gold', assetgroup_name: 'Managed Services', taxcode_name: 'Standard VAT' });
@@ -164,11 +164,13 @@ describe('Halo simulator: reads by id and writes', () => {
   });
 
   it('stores quote lines, totals them, and returns them with includedetails (by id) or includelines (list)', async () => {
+    // Seed 1's Halo reads the quantity from `quantity` and the unit price from `price` (truth.ts).
+    expect(f.sim.truth).toMatchObject({ quoteLineQuantityField: 'quantity', quoteLineUnitPriceField: 'price' });
     const r = await f.post<HaloRecord>('/api/Quotation', [{
       title: 'Managed services – Acme', client_id: 12, ticket_id: 1, date: '2026-03-01T00:00:00', note: 'Prices ex VAT',
       lines: [
-        { item_id: 1, name: 'Managed Workstation', quantity: 25, baseprice: 35.0, costprice: 12.5, item_tax_code: 1, nominal_code: '4000', item_recurring: true, billingperiod: 1, sort_seq: 1 },
-        { item_id: 2, name: 'Onboarding', quantity: 1, baseprice: 1500.0, costprice: 0, item_tax_code: 1, sort_seq: 2 },
+        { item_id: 1, name: 'Managed Workstation', quantity: 25, price: 35.0, costprice: 12.5, item_tax_code: 1, nominal_code: '4000', item_recurring: true, billingperiod: 2, sort_seq: 1 },
+        { item_id: 2, name: 'Onboarding', quantity: 1, price: 1500.0, costprice: 0, item_tax_code: 1, sort_seq: 2 },
       ],
     }]);
     expect(r.status).toBe(200);
@@ -176,7 +178,7 @@ describe('Halo simulator: reads by id and writes', () => {
     expect(r.json).toMatchObject({ total: (875 + 1500) * 1.2, tax_total: (875 + 1500) * 0.2, date: '2026-03-01T00:00:00' });
     expect((await f.get<HaloRecord>(`/api/Quotation/${id}`)).json.lines).toBeUndefined();
     const detailed = (await f.get<HaloRecord>(`/api/Quotation/${id}?includedetails=true`)).json;
-    expect(detailed.lines).toMatchObject([{ qhid: id, quantity: 25, net_total: 875 }, { qhid: id, net_total: 1500 }]);
+    expect(detailed.lines).toMatchObject([{ qhid: id, quantity: 25, price: 35, billingperiod: 2, net_total: 875 }, { qhid: id, net_total: 1500 }]);
     const listed = (await f.get<{ quotes: HaloRecord[] }>(`/api/Quotation?ticket_id=1&includelines=true`)).json.quotes.find((q) => q.id === id);
     expect(listed?.lines).toHaveLength(2);
     const firstLine = (detailed.lines as HaloRecord[])[0] as HaloRecord;
@@ -185,11 +187,20 @@ describe('Halo simulator: reads by id and writes', () => {
   });
 
   it('creates a sales order from a quote with _create_so', async () => {
-    const quote = (await f.post<HaloRecord>('/api/Quotation', [{ client_id: 12, title: 'To order', lines: [{ item_id: 1, quantity: 2, baseprice: 10 }], _create_so: true }])).json;
+    const quote = (await f.post<HaloRecord>('/api/Quotation', [{ client_id: 12, title: 'To order', lines: [{ item_id: 1, quantity: 2, price: 10 }], _create_so: true }])).json;
     expect(quote.salesorder_id).toBeGreaterThan(0);
     const order = (await f.get<HaloRecord>(`/api/SalesOrder/${String(quote.salesorder_id)}?includedetails=true`)).json;
     expect(order).toMatchObject({ quotation_id: quote.id, client_id: 12 });
-    expect(order.lines).toMatchObject([{ quantity: 2, baseprice: 10 }]);
+    expect(order.lines).toMatchObject([{ quantity: 2, price: 10 }]);
+  });
+
+  it('saves a POST with other values under a storeDifferently fault, as when a Halo rule overrides what was sent', async () => {
+    control().setFault({ kind: 'storeDifferently', match: 'POST /api/Item', set: { baseprice: 1 } });
+    const saved = (await f.post<HaloRecord>('/api/Item', [{ name: 'Overridden price', assetgroup_id: 1, baseprice: 99 }])).json;
+    expect(saved.baseprice).toBe(1);
+    expect(control().get('items', saved.id as number)?.baseprice).toBe(1);
+    const next = (await f.post<HaloRecord>('/api/Item', [{ name: 'Kept price', assetgroup_id: 1, baseprice: 99 }])).json;
+    expect(next.baseprice).toBe(99);
   });
 
   it('answers 405 for methods an endpoint lacks and 404 for unknown endpoints', async () => {
@@ -216,4 +227,33 @@ describe('Halo simulator: validation error shape switch', () => {
       await f.stop();
     }
   });
+});
+
+describe('Halo simulator: quote-line quantity and unit-price names (unknown in Halo: drawn from the seed)', () => {
+  // Seeds 1, 4 and 12 read different names (truth.ts); each reads one quantity and one unit-price name only.
+  for (const truthSeed of [1, 4, 12]) {
+    it(`honours only its own names under truth seed ${truthSeed}, defaulting an ignored quantity to 1 and price to 0`, async () => {
+      const f = await simFixture({ scale: 'empty', truthSeed });
+      try {
+        const { quoteLineQuantityField: qty, quoteLineUnitPriceField: price } = f.sim.truth;
+        const all = { quantity: 2, qty: 3, count: 4, baseprice: 10, price: 20, unit_price: 30 };
+        const client = (await f.post<HaloRecord>('/api/Client', [{ name: 'Line Names Ltd' }])).json;
+        const q = (await f.post<HaloRecord>('/api/Quotation', [{
+          client_id: client.id,
+          lines: [
+            { name: 'Every name', ...all, sort_seq: 1 },
+            { name: 'Other names only', ...Object.fromEntries(Object.entries(all).filter(([k]) => k !== qty && k !== price)), sort_seq: 2 },
+          ],
+        }])).json;
+        const lines = (await f.get<HaloRecord>(`/api/Quotation/${String(q.id)}?includedetails=true`)).json.lines as HaloRecord[];
+        const others = Object.keys(all).filter((k) => k !== qty && k !== price);
+        expect(lines[0]).toMatchObject({ [qty]: all[qty], [price]: all[price] });
+        expect(lines[1]).toMatchObject({ [qty]: 1, [price]: 0, net_total: 0 });
+        for (const line of lines) for (const k of others) expect(line, `"${k}" is not this Halo's name`).not.toHaveProperty(k);
+        expect(q.total).toBe(Math.round(all[qty] * all[price] * 100) / 100);
+      } finally {
+        await f.stop();
+      }
+    });
+  }
 });

@@ -66,8 +66,8 @@ describe('canary secret never leaks', () => {
     await expectFail(ok.mustGetById('clients', 424242)); // not found
     sim.control.setFault({ kind: 'error5xx', status: 503, match: 'GET /api/Site', count: 5 });
     await expectFail(ok.sites.all()); // transient after retries
-    sim.control.setFault({ kind: 'rateLimit', match: 'GET /api/Users', count: 5 });
-    await expectFail(ok.users.all()); // rate limited after retries
+    sim.control.setFault({ kind: 'rateLimit', match: 'GET /api/Users', count: 1 });
+    await expectFail(make({ retry: { maxRateLimitWaitMs: 0 } }).users.all()); // rate limited (429s wait; this client will not)
     sim.control.setFault({ kind: 'hang', ms: 1_000, match: 'GET /api/Tax', count: 2 });
     await expectFail(ok.taxes.all()); // timeout
     sim.control.setFault({ kind: 'timeoutAfterApply', ms: 1_000, match: 'POST /api/Client', count: 1 });

@@ -175,6 +175,19 @@ describe('InMemoryRateGovernor', () => {
     expect(times[10]).toBeGreaterThanOrEqual(590);
     for (let i = 5; i < times.length; i++) expect(times[i] - times[i - 5]).toBeGreaterThanOrEqual(290);
   });
+  it('holds a slot a window from when its answer arrived, not from when it was sent', async () => {
+    let t = 0;
+    const g = new InMemoryRateGovernor({ max: 5, windowMs: 100 }, () => t);
+    const slow = await g.acquire();
+    const fast = await g.acquire();
+    fast.done();
+    t = 150; // Halo answered the slow one only now: it may have counted it any time up to here
+    slow.done();
+    t = 200; // a window after the send, but not after the answer
+    expect(g.inFlightWindow()).toBe(1);
+    t = 260;
+    expect(g.inFlightWindow()).toBe(0);
+  });
   it('penalize holds everyone back', async () => {
     const g = new InMemoryRateGovernor({ max: 100, windowMs: 1000 });
     g.penalize(150);

@@ -139,7 +139,8 @@ describe('rate governor against a rate-limited Halo', () => {
   it('without the governor the same burst meets a wall of 429s', async () => {
     await new Promise((r) => setTimeout(r, budget.windowMs + 100));
     sim.control.resetRateLimit();
-    const c = createHaloClient({ baseUrl: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, rateBudget: false, retry: { maxAttempts: 1 } });
+    // maxRateLimitWaitMs 0: fail on the first 429 instead of waiting for the window (429s spend no attempts).
+    const c = createHaloClient({ baseUrl: sim.url, clientId: sim.clientId, clientSecret: sim.clientSecret, rateBudget: false, retry: { maxAttempts: 1, maxRateLimitWaitMs: 0 } });
     const ids = sim.control.list('clients').map((x) => Number(x.id));
     await c.me();
     const outcomes = await Promise.allSettled(Array.from({ length: 45 }, (_, i) => c.clients.get(ids[i % ids.length])));

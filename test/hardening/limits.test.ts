@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getIntrospectionQuery, getNamedType, isNonNullType, isObjectType, parse, type GraphQLObjectType } from 'graphql';
 import { Company } from '../../src/db/entities';
@@ -15,7 +16,8 @@ describe('abuse limits: each rejected before any resolver runs, with its own cod
   const post = (query: string, variables?: Record<string, unknown>) => send(t.url, { apiKey, body: gqlBody(query, variables) });
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // API only: a worker's background sweeps would show up as SQL in the "nothing ran" checks.
+    t = await startTestApp({ ROLES: 'api' });
     const tenant = await t.newTenant();
     apiKey = tenant.apiKey;
     const em = t.app.orm.em.fork();
@@ -167,6 +169,78 @@ describe('abuse limits: each rejected before any resolver runs, with its own cod
     // Just under the limit is read and answered.
     const fits = gqlBody(`{ __typename }`, { pad: 'x'.repeat(MAX_BODY_BYTES - 100) });
     expect((await send(t.url, { apiKey, body: fits })).status).toBe(200);
+  });
+
+  it('GraphiQL’s own introspection (every option of graphql-js’s getIntrospectionQuery) is answered', async () => {
+    const all = { descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true, oneOf: true };
+    for (const options of [{}, { inputValueDeprecation: true }, all]) {
+      const res = await post(getIntrospectionQuery(options));
+      expect(res.json?.errors, JSON.stringify(options)).toBeUndefined();
+      const types = (res.json?.data as { __schema: { types: { name: string; fields: { name: string }[] | null }[] } }).__schema.types;
+      expect(types.find((x) => x.name === 'Query')?.fields?.map((f) => f.name)).toContain('companies');
+    }
+  });
+
+  it('introspection has a budget of its own: many copies of it, or lists nested past what GraphiQL asks, → QUERY_TOO_COMPLEX', async () => {
+    const full = getIntrospectionQuery({ inputValueDeprecation: true });
+    const body = full.slice(full.indexOf('__schema'), full.indexOf('fragment FullType'));
+    const fragments = full.slice(full.indexOf('fragment FullType'));
+    const copies = `query IntrospectionQuery { ${Array.from({ length: 4 }, (_, i) => `s${i}: ${body.trim().slice(0, -1)}`).join(' ')} } ${fragments}`;
+    const many = await expectNothingRan(t, () => post(copies));
+    expect(codes(many), many.text).toEqual(['QUERY_TOO_COMPLEX']);
+    // A cycle through types and fields, deeper than any introspection client asks (graphql-js's own rule).
+    const cycle = '{ __schema { types { fields { type { fields { type { fields { type { fields { name } } } } } } } } } }';
+    const cyclic = await expectNothingRan(t, () => post(cycle));
+    expect(cyclic.status).toBe(400);
+    expect(cyclic.text).toMatch(/introspection depth/);
+    // Introspection beside data is no way around the data budget: the whole operation is priced as data.
+    const lists = Array.from({ length: 6 }, (_, i) => `c${i}: companies(first: 200) { nodes { ${WIDE_COMPANY} } }`).join(' ');
+    const mixed = await expectNothingRan(t, () => post(`{ __schema { queryType { name } } ${lists} }`));
+    expect(codes(mixed), mixed.text).toEqual(['QUERY_TOO_COMPLEX']);
+  });
+
+  it('a body is not read before the caller is known: 401 (or 413 for a declared oversize) at once, then the connection closes', async () => {
+    const declared = 50 * 1024 * 1024;
+    const { port } = new URL(t.url);
+    /** Sends headers announcing 50 MB, then the body in 256 KB chunks as fast as the server takes them. */
+    const upload = (headers: string) =>
+      new Promise<{ status: number; bytesWritten: number }>((resolve) => {
+        const socket = connect(Number(port), '127.0.0.1');
+        let response = '';
+        let written = 0;
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          socket.destroy();
+          resolve({ status: Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0), bytesWritten: written });
+        };
+        socket.on('data', (c) => (response += String(c)));
+        socket.on('close', finish);
+        socket.on('error', finish);
+        socket.on('connect', () => {
+          socket.write(`POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${declared}\r\n${headers}\r\n`);
+          const chunk = Buffer.alloc(256 * 1024, 0x20);
+          const pump = () => {
+            while (!done && written < declared) {
+              written += chunk.length;
+              if (!socket.write(chunk)) return void socket.once('drain', pump);
+            }
+            // The whole body went through: the server read it all.
+            setTimeout(finish, 2_000);
+          };
+          pump();
+        });
+      });
+    for (const [name, headers, status] of [
+      ['no key', '', 401],
+      ['an unknown key', 'Authorization: Bearer hsk_unknown\r\n', 401],
+      ['a valid key and a declared size over the limit', `Authorization: Bearer ${apiKey}\r\n`, 413],
+    ] as const) {
+      const res = await upload(headers);
+      expect(res.status, name).toBe(status);
+      expect(res.bytesWritten, name).toBeLessThan(declared / 5);
+    }
   });
 
   it('batched (array) requests are refused, nothing in the batch runs', async () => {

@@ -7,7 +7,7 @@ import { CreateQuoteDocument, QuoteDetailDocument, SetQuoteStatusDocument } from
 import { startTestApp, TEST_ENCRYPTION_KEYS, type TestApp } from '../support/app';
 import { createTestDatabase } from '../support/db';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS } from '../support/mappings';
+import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
 import { until } from '../support/wait';
 import { connect } from '../support/sync';
 
@@ -29,6 +29,8 @@ describe('a worker killed mid-push', () => {
     tenant = await api.newTenant('Acme Managed Services', 'acme.example');
     await connect(tenant.gql, sim);
     await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id), sim.truth.lookupIds);
+    // The quotation is read back after the push: the tenant names the line fields this seed's Halo reads.
+    await useHalosQuoteLineNames(tenant.gql, sim.truth);
     const run = await api.app.sync.service.start(api.app.orm.em.fork(), tenant.tenantId, { kind: 'FULL', entities: ['productGroups', 'companies', 'items'] });
     await api.app.sync.engine.execute(run.id);
   });

@@ -5,6 +5,7 @@ import {
   InstallHaloWebhooksDocument,
   PushedOpportunitiesDocument,
   PushedOpportunityByIdDocument,
+  PushesDocument,
   RetryOpportunityPushDocument,
   SyncConflictsDocument,
   UpdateOpportunityDocument,
@@ -86,6 +87,28 @@ describe('opportunities both ways', () => {
     });
     const wonPushed = await settled(won.id);
     expect(sim.control.get('tickets', wonPushed.haloId!)).toMatchObject({ tickettype_id: 33, status_id: 24, client_id: company.haloId });
+  });
+
+  it('reads every write back: a value Halo stores differently fails the push with HALO_STORED_DIFFERENTLY, keeps the ticket, and a retry updates it', async () => {
+    const before = sim.control.count('tickets');
+    // A Halo rule overriding the value: the create and the corrective update both store 0.
+    sim.control.setFault({ kind: 'storeDifferently', match: 'POST /api/Opportunities', set: { oppvalue: 0 }, count: 2 });
+    const { createOpportunity: o } = await gql.expectData(CreateOpportunityDocument, { input: { companyId: company.id, title: 'Stored differently', value: '777' } });
+    const failed = await settled(o.id);
+    expect(failed).toMatchObject({ pushState: 'FAILED', pushError: expect.stringContaining('value: sent 777, Halo stored 0'), value: '777.0000' });
+    expect(failed.haloId).toBeTruthy();
+    const { pushes } = await gql.expectData(PushesDocument, { targetId: o.id });
+    expect(pushes).toEqual([expect.objectContaining({ state: 'FAILED', lastErrorCode: 'HALO_STORED_DIFFERENTLY', attempts: 1 })]);
+    expect(sim.control.count('tickets')).toBe(before + 1);
+    expect(sim.control.get('tickets', failed.haloId!)).toMatchObject({ summary: 'Stored differently', oppvalue: 0 });
+
+    // The rule is gone: the retry sends the value again to the same ticket (Halo's 0 is not taken as a newer edit).
+    expect(sim.control.activeFaults()).toEqual([]);
+    await gql.expectData(RetryOpportunityPushDocument, { id: o.id });
+    expect(await settled(o.id)).toMatchObject({ pushState: 'PUSHED', pushError: null, value: '777.0000', haloId: failed.haloId });
+    expect(sim.control.get('tickets', failed.haloId!)).toMatchObject({ oppvalue: 777 });
+    expect(sim.control.count('tickets')).toBe(before + 1);
+    expect((await gql.expectData(SyncConflictsDocument, { recordId: o.id })).syncConflicts).toEqual([]);
   });
 
   it('rejects bad input with codes and field paths', async () => {

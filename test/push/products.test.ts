@@ -3,7 +3,9 @@ import type { HaloSim } from '../../src/halo-sim';
 import {
   CreateProductDocument,
   PushedProductByIdDocument,
+  PushesDocument,
   RetryProductPushDocument,
+  SetupChecklistDocument,
   SetAccountCodesDocument,
   SetProductDefaultsDocument,
   type PushedProductFragment,
@@ -53,9 +55,9 @@ describe('products to Halo', () => {
   it('creates a recurring product in the group its type is mapped to, with the group’s account code and billing period', async () => {
     const before = sim.control.count('items');
     const { createProduct: p } = await gql.expectData(CreateProductDocument, {
-      input: { name: 'Managed Firewall', productType: 'SERVICE', price: '45.50', cost: '20', recurring: true, billingPeriod: 12, sku: 'MFW-1' },
+      input: { name: 'Managed Firewall', productType: 'SERVICE', price: '45.50', cost: '20', recurring: true, billingPeriod: 'YEARLY', sku: 'MFW-1' },
     });
-    expect(p).toMatchObject({ origin: 'LOCAL', pushState: 'PENDING', haloId: null, recurring: true, billingPeriod: 12, price: '45.5000' });
+    expect(p).toMatchObject({ origin: 'LOCAL', pushState: 'PENDING', haloId: null, recurring: true, billingPeriod: 'YEARLY', price: '45.5000' });
     const pushed = await settled(p.id);
     expect(pushed).toMatchObject({ pushState: 'PUSHED', pushError: null, productType: 'SERVICE', accountCode: 'REV-MANAGED' });
     expect(pushed.productGroupId).toBeTruthy();
@@ -69,7 +71,8 @@ describe('products to Halo', () => {
       isrecurringitem: true,
       recurringprice: 45.5,
       recurringcost: 20,
-      item_default_billing_period: 12,
+      // Halo's billing period enum: 3 = Yearly.
+      item_default_billing_period: 3,
       supplier_part_code: 'MFW-1',
       externalreference: `halo-sync:item:${p.id}`,
     });
@@ -104,7 +107,42 @@ describe('products to Halo', () => {
     expect(itemsNamed('Mystery box')).toEqual([expect.objectContaining({ assetgroup_id: GROUPS.services })]);
   });
 
+  it('sends each recurring period as Halo’s integer: monthly 2, quarterly 4', async () => {
+    const monthly = (await gql.expectData(CreateProductDocument, { input: { name: 'Period monthly', productType: 'SERVICE', price: '5', recurring: true, billingPeriod: 'MONTHLY' } })).createProduct;
+    const quarterly = (await gql.expectData(CreateProductDocument, { input: { name: 'Period quarterly', productType: 'SERVICE', price: '5', recurring: true, billingPeriod: 'QUARTERLY' } })).createProduct;
+    expect(sim.control.get('items', (await settled(monthly.id)).haloId!)?.item_default_billing_period).toBe(2);
+    expect(sim.control.get('items', (await settled(quarterly.id)).haloId!)?.item_default_billing_period).toBe(4);
+  });
+
+  it('reads the item back: a value Halo stores differently fails the push with HALO_STORED_DIFFERENTLY, and a retry updates the same item', async () => {
+    const before = sim.control.count('items');
+    // A Halo default overriding what we send (the fault stores this price instead, once).
+    sim.control.setFault({ kind: 'storeDifferently', match: 'POST /api/Item', set: { baseprice: 1 } });
+    const { createProduct: p } = await gql.expectData(CreateProductDocument, { input: { name: 'Overridden widget', productType: 'HARDWARE', price: '30' } });
+    const failed = await settled(p.id);
+    expect(failed).toMatchObject({ pushState: 'FAILED', pushError: expect.stringContaining('price: sent 30, Halo stored 1') });
+    expect(failed.haloId).toBeTruthy();
+    const { pushes } = await gql.expectData(PushesDocument, { targetId: p.id });
+    expect(pushes).toEqual([expect.objectContaining({ kind: 'item.create', state: 'FAILED', lastErrorCode: 'HALO_STORED_DIFFERENTLY', attempts: 1, haloId: failed.haloId })]);
+    const { setupChecklist } = await gql.expectData(SetupChecklistDocument);
+    expect(setupChecklist.find((c) => c.id === 'pushes_stored_as_sent')).toMatchObject({ status: 'ACTION_NEEDED', detail: expect.stringContaining(`item.create ${p.id}`) });
+    expect(sim.control.count('items')).toBe(before + 1);
+
+    await gql.expectData(RetryProductPushDocument, { id: p.id });
+    const pushed = await settled(p.id);
+    expect(pushed).toMatchObject({ pushState: 'PUSHED', haloId: failed.haloId });
+    expect(sim.control.get('items', failed.haloId!)).toMatchObject({ name: 'Overridden widget', baseprice: 30 });
+    expect(sim.control.count('items')).toBe(before + 1);
+    expect((await gql.expectData(SetupChecklistDocument)).setupChecklist.find((c) => c.id === 'pushes_stored_as_sent')?.status).toBe('OK');
+  });
+
   it('rejects bad input with codes and field paths', async () => {
+    const periods = await gql.request(CreateProductDocument, { input: { name: 'Bad periods', price: '1', recurring: true, billingPeriod: 'ONE_OFF' } });
+    expect((periods.errors?.[0].extensions as { fieldErrors: { path: string; code: string }[] }).fieldErrors.map((e) => `${e.path}:${e.code}`)).toEqual(['input.billingPeriod:INVALID_PERIOD']);
+    const oneOff = await gql.request(CreateProductDocument, { input: { name: 'Bad periods', price: '1', billingPeriod: 'MONTHLY' } });
+    expect((oneOff.errors?.[0].extensions as { fieldErrors: { path: string; code: string }[] }).fieldErrors.map((e) => `${e.path}:${e.code}`)).toEqual(['input.billingPeriod:NOT_RECURRING']);
+    const notAPeriod = await gql.request(CreateProductDocument, { input: { name: 'Bad periods', price: '1', recurring: true, billingPeriod: 12 as never } });
+    expect(notAPeriod.errors?.[0].message).toMatch(/BillingPeriod/);
     const res = await gql.request(CreateProductDocument, { input: { name: '', productType: 'GADGET', price: '-1', recurring: true, haloGroupId: GROUPS.workstationsNotItems } });
     const ext = res.errors?.[0].extensions as { code: string; fieldErrors: { path: string; code: string }[] };
     expect(ext.code).toBe('BAD_USER_INPUT');

@@ -7,12 +7,13 @@ import {
   QuoteDetailDocument,
   RetryPushDocument,
   SetAccountCodesDocument,
+  SetupChecklistDocument,
   SetQuoteStatusDocument,
   UpdateQuoteDocument,
 } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS } from '../support/mappings';
+import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
 import { until } from '../support/wait';
 import { connect, syncAndWait } from '../support/sync';
 
@@ -43,7 +44,7 @@ describe('quotes pushed to Halo', () => {
     company = await em.findOneOrFail(Company, { id: opportunity.companyId! });
     items = {
       hardware: (await em.find(Item, { tenantId, haloGroupId: GROUPS.hardware }, { limit: 1 }))[0],
-      monthly: (await em.find(Item, { tenantId, haloGroupId: GROUPS.managed, recurring: true }, { limit: 1 }))[0],
+      monthly: (await em.find(Item, { tenantId, haloGroupId: GROUPS.managed, recurring: true, billingPeriod: 'MONTHLY' }, { limit: 1 }))[0],
       annual: (await em.find(Item, { tenantId, haloGroupId: GROUPS.cloud, recurring: true }, { limit: 1 }))[0],
     };
   });
@@ -60,13 +61,21 @@ describe('quotes pushed to Halo', () => {
     lines: [
       { itemId: items.hardware.id, quantity: '2', unitPrice: '1000.10' },
       { itemId: items.monthly.id, quantity: '10', unitPrice: '19.99' },
-      { itemId: items.annual.id, quantity: '5', unitPrice: '84', billingPeriod: 12 },
+      { itemId: items.annual.id, quantity: '5', unitPrice: '84', billingPeriod: 'YEARLY' as const },
+      { itemId: items.monthly.id, quantity: '4', unitPrice: '50', billingPeriod: 'QUARTERLY' as const },
       { productName: 'Cabling (custom)', quantity: '1', unitPrice: '150', unitCost: '90' },
       { itemId: items.hardware.id, quantity: '1', unitPrice: '0.1', bundle: 'Starter Pack' },
       { productName: 'Setup', quantity: '3', unitPrice: '0.2', bundle: 'Starter Pack' },
     ],
     ...extra,
   });
+
+  /** The names this seed's Halo reads a line's quantity and unit price from (the oracle). */
+  const names = () => ({ qty: sim.truth.quoteLineQuantityField, price: sim.truth.quoteLineUnitPriceField });
+  /** Whether the names we send by default (facts.ts: `quantity`; `baseprice` and `price`) include this Halo's. */
+  const defaultsHonoured = () => names().qty === 'quantity' && ['baseprice', 'price'].includes(names().price);
+  /** What an admin does once the push error names the fields: tell us the names their Halo uses. */
+  const useHalosNames = () => useHalosQuoteLineNames(gql, sim.truth);
 
   const outboxState = () => t.app.orm.em.getConnection().execute(`select kind, state, attempts, last_error, next_attempt_at, locked_until from outbox order by seq desc limit 10`);
   const pushed = (id: string) =>
@@ -83,8 +92,8 @@ describe('quotes pushed to Halo', () => {
 
   it('derives exact totals and rejects bad input field by field', async () => {
     const { createQuote } = await gql.expectData(CreateQuoteDocument, { input: quoteInput('Totals') });
-    // one-off: 2×1000.10 + 150 + 0.1 + 3×0.2 = 2150.9; recurring: 10×19.99 + 5×84 = 619.9
-    expect(createQuote.totals).toEqual({ subtotal: '2150.9000', recurringSubtotal: '619.9000', shipping: '25.5000', total: '2176.4000' });
+    // one-off: 2×1000.10 + 150 + 0.1 + 3×0.2 = 2150.9; recurring: 10×19.99 + 5×84 + 4×50 = 819.9
+    expect(createQuote.totals).toEqual({ subtotal: '2150.9000', recurringSubtotal: '819.9000', shipping: '25.5000', total: '2176.4000' });
     expect(createQuote.status).toBe('DRAFT');
     expect(createQuote.reference).toMatch(/^QS-[0-9A-F]{8}$/);
 
@@ -100,6 +109,22 @@ describe('quotes pushed to Halo', () => {
     expect(moved.errors).toBeUndefined();
     const illegal = await gql.request(SetQuoteStatusDocument, { id: createQuote.id, status: 'APPROVED' });
     expect(illegal.errors?.[0].extensions?.fieldErrors).toEqual([expect.objectContaining({ code: 'INVALID_TRANSITION' })]);
+
+    const periods = await gql.request(CreateQuoteDocument, {
+      input: {
+        ...quoteInput('Periods'),
+        lines: [
+          { itemId: items.monthly.id, quantity: '1', billingPeriod: 'ONE_OFF' },
+          { itemId: items.hardware.id, quantity: '1', billingPeriod: 'MONTHLY' },
+          { productName: 'Support (custom)', quantity: '1', unitPrice: '10', recurring: true },
+        ],
+      },
+    });
+    expect((periods.errors?.[0].extensions?.fieldErrors as { path: string; code: string }[]).map((e) => `${e.path}:${e.code}`)).toEqual([
+      'input.lines.0.billingPeriod:INVALID',
+      'input.lines.1.billingPeriod:NOT_RECURRING',
+      'input.lines.2.billingPeriod:REQUIRED',
+    ]);
   });
 
   it('moves the linked Halo opportunity as mapped on each status change', async () => {
@@ -113,33 +138,76 @@ describe('quotes pushed to Halo', () => {
     await until('ticket back at Open Lead', async () => sim.control.get('tickets', opportunity.haloId!)?.status_id === 20);
   });
 
-  it('sends an accepted quote to Halo as a quotation with its lines, codes, periods, shipping and bundle — and links the sales order', async () => {
+  it('sends an accepted quote to Halo as a quotation and reads it back: a quantity or price Halo does not hold fails the push until the field names are set, then a retry updates the same quotation', async () => {
     const { createQuote } = await gql.expectData(CreateQuoteDocument, { input: quoteInput('Accepted quote') });
     await gql.expectData(SetQuoteStatusDocument, { id: createQuote.id, status: 'SENT' });
     await gql.expectData(SetQuoteStatusDocument, { id: createQuote.id, status: 'APPROVED' });
+    const ours = () => sim.control.list('quotes', (q) => q.third_party_number === createQuote.reference);
+
+    if (!defaultsHonoured()) {
+      // This Halo reads the quantity or unit price under a name we did not send: it stored 1 / 0 instead.
+      const failed = await until('push failed', async () => {
+        const { quote } = await gql.expectData(QuoteDetailDocument, { id: createQuote.id });
+        return quote?.pushState === 'FAILED' ? quote : null;
+      }, 20_000, outboxState);
+      const { pushes } = await gql.expectData(PushesDocument, { targetId: createQuote.id });
+      const push = pushes.find((p) => p.kind === 'quote.createQuotation')!;
+      // Never retried blindly: it failed at the first attempt, once, with the differences named.
+      expect(push).toMatchObject({ state: 'FAILED', lastErrorCode: 'HALO_STORED_DIFFERENTLY', attempts: 1 });
+      if (names().qty !== 'quantity') expect(push.lastError).toContain('line 1 quantity: sent 2, Halo stored nothing under "quantity"');
+      else expect(push.lastError).not.toMatch(/quantity:/);
+      if (!['baseprice', 'price'].includes(names().price)) expect(push.lastError).toContain('line 1 unit price: sent 1000.1, Halo stored nothing under "baseprice" or "price"');
+      else expect(push.lastError).not.toMatch(/unit price:/);
+      expect(push.lastError).toMatch(/setHaloQuoteLineFields/);
+      expect(failed.pushError).toBe(push.lastError);
+      // The quotation is in Halo and ours is linked to it; no sales order was made from a quotation Halo holds wrongly.
+      expect(failed.haloId).toBeTruthy();
+      expect(ours()).toHaveLength(1);
+      expect(ours()[0]).toMatchObject({ id: failed.haloId, salesorder_id: 0 });
+      const { setupChecklist } = await gql.expectData(SetupChecklistDocument);
+      expect(setupChecklist.find((c) => c.id === 'pushes_stored_as_sent')).toMatchObject({
+        status: 'ACTION_NEEDED',
+        detail: expect.stringContaining(`quote.createQuotation ${createQuote.id}`),
+        fix: expect.stringMatching(/setHaloQuoteLineFields.*retryPush/),
+      });
+
+      // The admin sets the names their Halo uses and retries: the same quotation is updated, not a second made.
+      const { setHaloQuoteLineFields } = await useHalosNames();
+      expect(setHaloQuoteLineFields.haloQuoteLineFields).toEqual({ quantity: [names().qty], unitPrice: [names().price], custom: true });
+      await gql.expectData(RetryPushDocument, { id: push.id });
+    }
     const quote = await pushed(createQuote.id);
+    expect((await gql.expectData(PushesDocument, { targetId: createQuote.id })).pushes.find((p) => p.kind === 'quote.createQuotation')).toMatchObject({ state: 'DONE', lastErrorCode: null });
+    expect(ours()).toHaveLength(1);
+    const { setupChecklist } = await gql.expectData(SetupChecklistDocument);
+    expect(setupChecklist.find((c) => c.id === 'pushes_stored_as_sent')?.status).toBe('OK');
 
     const q = sim.control.get('quotes', quote.haloId!)!;
+    expect(q.id).toBe(quote.haloId);
     expect(q.third_party_number).toBe(createQuote.reference);
     expect(q.client_id).toBe(company.haloId);
     expect(q.ticket_id).toBe(opportunity.haloId);
     expect(q.status).toBe(3);
     const lines = q.lines as Record<string, unknown>[];
-    expect(lines.map((l) => l.name)).toEqual([items.hardware.name, items.monthly.name, items.annual.name, 'Cabling (custom)', 'Starter Pack', items.hardware.name, 'Setup', 'Shipping']);
-    const [hw, monthly, annual, custom, header, member1, member2, shipping] = lines;
-    expect(hw).toMatchObject({ item_id: items.hardware.haloId, quantity: 2, baseprice: 1000.1, nominal_code: '4000-HW', item_recurring: false, billingperiod: 0 });
-    expect(monthly).toMatchObject({ item_id: items.monthly.haloId, item_recurring: true, billingperiod: 1 });
-    expect(annual).toMatchObject({ item_id: items.annual.haloId, item_recurring: true, billingperiod: 12 });
-    expect(custom).toMatchObject({ baseprice: 150, costprice: 90 });
+    expect(lines.map((l) => l.name)).toEqual([items.hardware.name, items.monthly.name, items.annual.name, items.monthly.name, 'Cabling (custom)', 'Starter Pack', items.hardware.name, 'Setup', 'Shipping']);
+    const [hw, monthly, annual, quarterly, custom, header, member1, member2, shipping] = lines;
+    const { qty, price } = names();
+    expect(hw).toMatchObject({ item_id: items.hardware.haloId, [qty]: 2, [price]: 1000.1, nominal_code: '4000-HW', item_recurring: false, billingperiod: 0 });
+    // Halo's billing period enum: 2 Monthly, 3 Yearly, 4 Quarterly.
+    expect(monthly).toMatchObject({ item_id: items.monthly.haloId, [qty]: 10, [price]: 19.99, item_recurring: true, billingperiod: 2 });
+    expect(annual).toMatchObject({ item_id: items.annual.haloId, [qty]: 5, [price]: 84, item_recurring: true, billingperiod: 3 });
+    expect(quarterly).toMatchObject({ item_id: items.monthly.haloId, [qty]: 4, [price]: 50, item_recurring: true, billingperiod: 4 });
+    expect(custom).toMatchObject({ [price]: 150, costprice: 90 });
     expect(custom.item_id ?? 0).toBe(0);
     expect(header).toMatchObject({ isgroupdesc: true, group_id: 1 });
     expect(member1).toMatchObject({ group_id: 1 });
     expect(member2).toMatchObject({ group_id: 1 });
-    expect(shipping).toMatchObject({ item_id: shippingItem, baseprice: 25.5, nominal_code: '4300-SVC' });
+    expect(shipping).toMatchObject({ item_id: shippingItem, [price]: 25.5, nominal_code: '4300-SVC' });
 
-    // Halo created a sales order from the accepted quotation; we link it.
+    // Halo created a sales order from the accepted quotation once it held it as sent; we link it.
     expect(quote.salesOrderHaloId).toBeTruthy();
     expect(sim.control.get('salesOrders', quote.salesOrderHaloId!)?.quotation_id).toBe(quote.haloId);
+    expect(sim.control.list('salesOrders', (o) => o.quotation_id === quote.haloId)).toHaveLength(1);
     await until('opportunity won', async () => sim.control.get('tickets', opportunity.haloId!)?.status_id === 24, 20_000, async () => ({
       ticket: sim.control.get('tickets', opportunity.haloId!)?.status_id,
       outbox: await outboxState(),
@@ -148,13 +216,15 @@ describe('quotes pushed to Halo', () => {
     // A later sync of the quotation keeps our lines (no copies) and the quote stays accepted.
     await syncAndWait(gql, { entities: ['quotes'] });
     const after = (await gql.expectData(QuoteDetailDocument, { id: createQuote.id })).quote!;
-    expect(after.lines).toHaveLength(6);
+    expect(after.lines).toHaveLength(7);
+    expect(after.lines.map((l) => l.billingPeriod)).toEqual(['ONE_OFF', 'MONTHLY', 'YEARLY', 'QUARTERLY', 'ONE_OFF', 'ONE_OFF', 'ONE_OFF']);
     expect(after.status).toBe('APPROVED');
     expect(after.bundles.map((b) => b.name)).toEqual(['Starter Pack']);
     // Each wait above reports the outbox when it runs out; the test's own limit leaves room for them to.
   }, 60_000);
 
   it('stops a push that cannot succeed with a clear per-record error, and retries it once fixed', async () => {
+    await useHalosNames();
     const em = t.app.orm.em.fork();
     const local = em.create(Company, { tenantId, name: 'Not in Halo Ltd', origin: 'LOCAL' });
     await em.flush();
@@ -177,6 +247,7 @@ describe('quotes pushed to Halo', () => {
   });
 
   it('turns 200 accepted quotes into exactly 200 Halo quotations through lost answers, 5xx and 429 bursts', async () => {
+    await useHalosNames();
     const ids: string[] = [];
     for (let i = 0; i < 200; i++) {
       const { createQuote } = await gql.expectData(CreateQuoteDocument, {

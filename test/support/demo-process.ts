@@ -19,25 +19,44 @@ export interface DemoProcess {
   child: ChildProcess;
   graphiqlUrl: string;
   apiKey: string;
-  /** The first two stdout lines, verbatim. */
+  /** The demo tenant's name, as printed. */
+  tenantName: string;
+  /** The first three stdout lines, verbatim. */
   lines: string[];
   stderr: () => string;
   exited: Promise<number | null>;
 }
 
 /**
- * `npm start` as a user runs it (the compiled entry, no configuration), except for where it keeps its embedded
- * database and which ports it takes, so tests never collide with a developer's running demo.
+ * A cron schedule that cannot fire while a test runs: once a year, at midnight of the day that just passed. The
+ * demo's own 5-minute opportunity schedule once fired in the middle of a test that counted sync runs.
  */
+export function quietSchedule(now = new Date()): string {
+  const yesterday = new Date(now.getTime() - 24 * 3600 * 1000);
+  return `0 0 ${yesterday.getDate()} ${yesterday.getMonth() + 1} *`;
+}
+
+/**
+ * The environment of `npm start` in a test: no configuration, as a user runs it, except for where it keeps its
+ * embedded database and which ports it takes (so tests never collide with a developer's running demo), and schedules
+ * that cannot fire during the test (the test decides when syncs run).
+ */
+export function demoProcessEnv(opts: { dataDir: string; pgPort: number }): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    EMBEDDED_PG_DIR: opts.dataDir,
+    EMBEDDED_PG_PORT: String(opts.pgPort),
+    SYNC_SCHEDULE: quietSchedule(),
+    OPPORTUNITY_SYNC_SCHEDULE: quietSchedule(),
+  };
+}
+
+/** `npm start` as a user runs it (the compiled entry), in `demoProcessEnv`. */
 export function startDemoProcess(opts: { dataDir: string; pgPort: number }): Promise<DemoProcess> {
   const child = spawn(process.execPath, [MAIN], {
-    env: {
-      PATH: process.env.PATH,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      EMBEDDED_PG_DIR: opts.dataDir,
-      EMBEDDED_PG_PORT: String(opts.pgPort),
-    },
+    env: demoProcessEnv(opts),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -45,16 +64,17 @@ export function startDemoProcess(opts: { dataDir: string; pgPort: number }): Pro
   child.stderr!.on('data', (c) => (err += String(c)));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo did not print its two lines in 60 s\nstdout:\n${out}\nstderr:\n${err}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`demo did not print its three lines in 60 s\nstdout:\n${out}\nstderr:\n${err}`)), 60_000);
     child.stdout!.on('data', (c) => {
       out += String(c);
       const lines = out.split('\n').filter(Boolean);
-      if (lines.length >= 2) {
+      if (lines.length >= 3) {
         clearTimeout(timer);
         const url = /^GraphiQL: (http:\/\/localhost:\d+\/graphql)$/.exec(lines[0]);
         const key = /^API key: (hsk_\S+)$/.exec(lines[1]);
-        if (!url || !key) return reject(new Error(`unexpected demo output:\n${out}`));
-        resolve({ child, graphiqlUrl: url[1], apiKey: key[1], lines: lines.slice(0, 2), stderr: () => err, exited });
+        const tenant = /^Tenant: (.+)$/.exec(lines[2]);
+        if (!url || !key || !tenant) return reject(new Error(`unexpected demo output:\n${out}`));
+        resolve({ child, graphiqlUrl: url[1], apiKey: key[1], tenantName: tenant[1], lines: lines.slice(0, 3), stderr: () => err, exited });
       }
     });
     void exited.then((code) => {

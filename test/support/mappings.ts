@@ -7,6 +7,7 @@ import {
   SetProductGroupMappingsDocument,
   SetQuoteStatusMappingDocument,
   SetHaloLookupIdsDocument,
+  SetHaloQuoteLineFieldsDocument,
 } from '../generated/graphql';
 import type { SimTruth } from '../../src/halo-sim';
 
@@ -65,4 +66,12 @@ export async function configureDefaults(gql: ReturnType<typeof graphqlClient>, s
   await gql.expectData(SetCompanyImportDocument, { input: { prospectTypeId: 2, address: addressMapping } });
   await gql.expectData(SetQuoteStatusMappingDocument, { mappings: quoteStatusMapping });
   await gql.expectData(SetProductDefaultsDocument, { input: { shippingItemId, defaultGroupId: GROUPS.services } });
+}
+
+/**
+ * Tells the tenant the quote-line quantity and unit-price names the simulator's Halo reads (its seed's answer to an
+ * unknown, `sim.truth`), as an admin who looked them up in their Halo would (setHaloQuoteLineFields).
+ */
+export async function useHalosQuoteLineNames(gql: ReturnType<typeof graphqlClient>, truth: SimTruth) {
+  return gql.expectData(SetHaloQuoteLineFieldsDocument, { input: { quantity: truth.quoteLineQuantityField, unitPrice: truth.quoteLineUnitPriceField } });
 }

@@ -9,7 +9,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { createTestDatabase } from '../support/db';
 import { graphqlClient } from '../support/gql';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS } from '../support/mappings';
+import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
 import { connect, syncAndWait } from '../support/sync';
 
 /**
@@ -38,6 +38,7 @@ describe('compiled reads', () => {
     ({ apiKey, tenantId } = tenant);
     await connect(tenant.gql, sim);
     await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id), sim.truth.lookupIds);
+    await useHalosQuoteLineNames(tenant.gql, sim.truth);
     expect((await syncAndWait(tenant.gql, { full: true })).status).toBe('SUCCEEDED');
     otherKey = (await compiled.newTenant('Other MSP', 'other.example')).apiKey;
     model = readModelFor(await buildFederatedSchema(), compiled.app.orm);
@@ -114,7 +115,7 @@ describe('compiled reads', () => {
     expect(deep.wasCompiled).toBe(true);
   });
 
-  it('answers records by id, and null for an unknown id, a malformed id or another tenant\'s record', async () => {
+  it('answers records by id, null for an unknown id or another tenant\'s record, and BAD_USER_INPUT for a malformed id', async () => {
     for (const [root, type] of [['company', 'Company'], ['contact', 'Contact'], ['opportunity', 'Opportunity'], ['item', 'Item'], ['quote', 'Quote']]) {
       const table = root === 'company' ? 'company' : root;
       const [{ id }] = (await exec(`select id from "${table}" where tenant_id = ? order by id limit 1`, [tenantId])) as { id: string }[];
@@ -122,7 +123,9 @@ describe('compiled reads', () => {
       const found = await both(query, { id });
       expect(found.wasCompiled).toBe(true);
       expect(found.data[root]).not.toBeNull();
-      for (const other of ['00000000-0000-4000-8000-000000000000', 'not-an-id']) expect((await both(query, { id: other })).data[root]).toBeNull();
+      expect((await both(query, { id: '00000000-0000-4000-8000-000000000000' })).data[root]).toBeNull();
+      // Not one of our ids: refused before either path runs (graphql/inputs.ts), the same on both.
+      expect((await both(query, { id: 'not-an-id' })).errors?.map((e) => [e.extensions?.code, e.extensions?.field])).toEqual([['BAD_USER_INPUT', 'id']]);
       const foreign = await both(query, { id }, otherKey);
       expect(foreign.wasCompiled).toBe(true);
       expect(foreign.data[root]).toBeNull();

@@ -7,7 +7,7 @@ import { StartSyncDocument, SyncRunDocument } from '../generated/graphql';
 import { startTestApp, TEST_ENCRYPTION_KEYS, type TestApp } from '../support/app';
 import { createTestDatabase } from '../support/db';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS } from '../support/mappings';
+import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
 import { connect, waitForRun } from '../support/sync';
 
 const MAIN = path.resolve(__dirname, '../../dist/src/main.js');
@@ -26,6 +26,7 @@ describe('sync durability across processes', () => {
     tenant = await api.newTenant('Acme Managed Services', 'acme.example');
     await connect(tenant.gql, sim);
     await configureDefaults(tenant.gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id), sim.truth.lookupIds);
+    await useHalosQuoteLineNames(tenant.gql, sim.truth);
   });
   afterAll(async () => {
     for (const o of others) await o.app.stop();
@@ -87,7 +88,8 @@ describe('sync durability across processes', () => {
       expect(run.attempts).toBe(2);
 
       const activeClients = sim.control.list('clients', (c) => c.inactive !== true).length;
-      const activeUsers = sim.control.list('users', (u) => u.inactive !== true).length;
+      const generalUsers = new Set(sim.control.generalUserIds());
+      const activeUsers = sim.control.list('users', (u) => u.inactive !== true && !generalUsers.has(u.id as number)).length;
       expect(await count('company')).toEqual({ n: activeClients, d: activeClients });
       expect(await count('contact')).toEqual({ n: activeUsers, d: activeUsers });
       expect(await count('quote')).toEqual({ n: sim.control.count('quotes'), d: sim.control.count('quotes') });

@@ -6,13 +6,14 @@ import {
   ContactsListDocument,
   ItemsListDocument,
   OpportunitiesListDocument,
+  SetHaloQuoteLineFieldsDocument,
   SetupChecklistDocument,
   InstallHaloWebhooksDocument,
   SyncRunsDocument,
 } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS } from '../support/mappings';
+import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
 import { connect, syncAndWait, type Run } from '../support/sync';
 
 const byEntity = (run: Run) => Object.fromEntries(run.progress.map((p) => [p.entity, p]));
@@ -33,6 +34,8 @@ describe('sync from Halo', () => {
     await connect(gql, sim);
     const shipping = Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id);
     await configureDefaults(gql, shipping, sim.truth.lookupIds);
+    // Quote lines hold their quantity and unit price under names Halo does not document: this seed's.
+    await useHalosQuoteLineNames(gql, sim.truth);
     first = await syncAndWait(gql, { full: true });
   });
   afterAll(async () => {
@@ -44,7 +47,8 @@ describe('sync from Halo', () => {
     expect(first.status).toBe('SUCCEEDED');
     const activeClients = sim.control.list('clients', (c) => c.inactive !== true);
     const activeSites = sim.control.list('sites', (s) => s.inactive !== true);
-    const activeUsers = sim.control.list('users', (u) => u.inactive !== true);
+    const generalUsers = new Set(sim.control.generalUserIds());
+    const activeUsers = sim.control.list('users', (u) => u.inactive !== true && !generalUsers.has(u.id as number));
     const productGroupIds = new Set(sim.control.list('assetGroups', (g) => g.showasitem === true).map((g) => g.id));
     const sellable = sim.control.list('items', (i) => productGroupIds.has(i.assetgroup_id as number) && i.inactive !== true);
     const opps = sim.control.list('tickets', (x) => [32, 33].includes(x.tickettype_id as number) && x.deleted !== true);
@@ -67,7 +71,10 @@ describe('sync from Halo', () => {
     expect(laptop.productGroup?.name).toBe('Hardware');
     const halo = sim.control.get('items', laptop.haloId!)!;
     expect(laptop.price).toBe(Number(halo.baseprice).toFixed(4));
-    expect(items.some((i) => i.recurring && i.billingPeriod === 12)).toBe(true);
+    // Halo's billing period enum by name (2 Monthly, 3 Yearly, 4 Quarterly), for every item.
+    const periodNames = ['ONE_OFF', 'WEEKLY', 'MONTHLY', 'YEARLY', 'QUARTERLY', 'SIX_MONTHLY', 'FIVE_YEARLY', 'THREE_YEARLY', 'TWO_YEARLY', 'FOUR_YEARLY'];
+    for (const i of items) expect(i.billingPeriod).toBe(periodNames[sim.control.get('items', i.haloId!)!.item_default_billing_period as number]);
+    expect(new Set(items.filter((i) => i.recurring).map((i) => i.billingPeriod))).toEqual(new Set(['MONTHLY', 'YEARLY', 'QUARTERLY']));
 
     const companies = (await gql.expectData(CompaniesByNameDocument, {})).companies.nodes;
     const withSite = companies.find((c) => c.sites.length > 0)!;
@@ -86,16 +93,19 @@ describe('sync from Halo', () => {
     expect(opps.filter((o) => o.company).length).toBeGreaterThan(0);
   });
 
-  it('reports items without a product group per record and does not store them', async () => {
-    const noGroup = sim.control.list('items', (i) => !i.assetgroup_id);
-    expect(noGroup.length).toBeGreaterThan(0);
-    const errors = first.recordErrors.filter((e) => e.code === 'ITEM_WITHOUT_GROUP');
-    expect(errors.map((e) => e.haloId).sort()).toEqual(noGroup.map((i) => Number(i.id)).sort());
-    expect(errors[0].hint).toMatch(/product group/);
+  it('lists items from the product groups only, does not store the others, and counts them in the checklist', async () => {
+    const productGroups = new Set(sim.control.list('assetGroups', (g) => g.showasitem === true).map((g) => Number(g.id)));
+    const outside = sim.control.list('items', (i) => i.inactive !== true && !productGroups.has(Number(i.assetgroup_id)));
+    expect(outside.some((i) => !i.assetgroup_id)).toBe(true);
+    expect(outside.some((i) => i.assetgroup_id)).toBe(true); // in a group not marked "Use for Items"
+    // Halo filtered them out, so the run never saw them (nothing to skip or report per record).
+    expect(first.recordErrors.filter((e) => e.code.startsWith('ITEM_'))).toEqual([]);
     const stored = (await gql.expectData(ItemsListDocument, { includeDeleted: true })).items.nodes.map((i) => i.haloId);
-    for (const i of noGroup) expect(stored).not.toContain(Number(i.id));
+    for (const i of outside) expect(stored).not.toContain(Number(i.id));
     const { setupChecklist } = await gql.expectData(SetupChecklistDocument);
-    expect(setupChecklist.find((c) => c.id === 'items_without_group')?.detail).toContain(String(first.recordErrors.filter((e) => e.code.startsWith('ITEM_')).length));
+    const check = setupChecklist.find((c) => c.id === 'items_without_group');
+    expect(check?.status).toBe('WARNING');
+    expect(check?.detail).toContain(`${outside.length} active Halo item(s)`);
     expect(setupChecklist.find((c) => c.id === 'first_full_sync')?.status).toBe('OK');
   });
 
@@ -120,9 +130,10 @@ describe('sync from Halo', () => {
     expect(p.opportunities.updated).toBe(1);
     expect(p.quotes.updated + p.quotes.created).toBe(0);
     expect(p.sites.updated + p.sites.created).toBe(0);
-    // One request per entity (every demo list fits in one page), plus the asset groups read to type items.
-    const apiRequests = sim.control.requestCount('/api/*') - sim.control.requestCount('/api/authinfo');
-    expect(apiRequests).toBeLessThanOrEqual(7 + 1);
+    // One request per listed entity (every demo list fits in one page; product groups come from the one asset
+    // group read that also types items), no token or discovery: the first run's are still valid.
+    expect(sim.control.requestCount()).toBe(7);
+    expect(run.haloRequests).toBe(7);
 
     const contacts = (await gql.expectData(ContactsListDocument, { search: String(contact.emailaddress) })).contacts.nodes;
     expect(contacts[0].phone).toBe('+44 1234 000000');
@@ -180,5 +191,38 @@ describe('sync from Halo', () => {
     expect(withQuote).toBeTruthy();
     const line = withQuote!.quotes.flatMap((q) => q.lines).find((l) => l.item);
     expect(line?.item?.productGroup?.name).toBeTruthy();
+  });
+
+  it('keeps quotations whose lines it cannot read (wrong line field names, a billing period outside Halo’s enum) and reports each with the fix', async () => {
+    // A run started by an earlier test may still be going: asking for one waits for it.
+    await syncAndWait(gql, { full: true, entities: ['quotes'] });
+    const quotes = await count('quote');
+    const lines = await count('quote_line', 'true');
+    const [quote] = sim.control.list('quotes', (q) => (q.lines as unknown[]).length > 0);
+    await gql.expectData(SetHaloQuoteLineFieldsDocument, { input: { quantity: 'not_the_quantity', unitPrice: 'not_the_price' } });
+    sim.control.update('quotes', quote!.id as number, { lines: (quote!.lines as Record<string, unknown>[]).map((l, i) => (i === 0 ? { ...l, billingperiod: 12 } : l)) });
+    try {
+      const run = await syncAndWait(gql, { full: true, entities: ['quotes'] });
+      expect(run.status).toBe('SUCCEEDED');
+      expect(byEntity(run).quotes).toMatchObject({ skipped: sim.control.count('quotes'), deleted: 0 });
+      const quoteErrors = (r: Run) => r.recordErrors.filter((e) => e.entity === 'quotes');
+      const codes = new Set(quoteErrors(run).filter((e) => e.haloId !== quote!.id).map((e) => e.code));
+      expect(codes).toEqual(new Set(['QUOTE_LINE_FIELD_MISSING']));
+      expect(quoteErrors(run).find((e) => e.code === 'QUOTE_LINE_FIELD_MISSING')).toMatchObject({ hint: expect.stringMatching(/setHaloQuoteLineFields/) });
+      // Not treated as deleted in Halo: the quotations stay as last synced.
+      expect(await count('quote')).toBe(quotes);
+      expect(await count('quote_line', 'true')).toBe(lines);
+
+      await useHalosQuoteLineNames(gql, sim.truth);
+      const fixedNames = await syncAndWait(gql, { full: true, entities: ['quotes'] });
+      expect(quoteErrors(fixedNames)).toEqual([
+        expect.objectContaining({ entity: 'quotes', haloId: quote!.id, code: 'UNKNOWN_BILLING_PERIOD', message: expect.stringMatching(/billing period 12/) }),
+      ]);
+      expect(await count('quote')).toBe(quotes);
+    } finally {
+      sim.control.update('quotes', quote!.id as number, { lines: quote!.lines as Record<string, unknown>[] });
+      await useHalosQuoteLineNames(gql, sim.truth);
+    }
+    expect((await syncAndWait(gql, { full: true, entities: ['quotes'] })).recordErrors.filter((e) => e.entity === 'quotes')).toEqual([]);
   });
 });

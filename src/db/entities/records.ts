@@ -1,6 +1,7 @@
-import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { Entity, Enum, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import { randomUUID } from 'node:crypto';
 import { SyncedRecord } from './synced';
+import { BILLING_PERIODS, type BillingPeriod } from '../../common/billing-period';
 
 /** A Halo product group (asset group marked "Use for Items"), typed by the tenant's mapping. */
 @Entity({ tableName: 'product_group' })
@@ -86,6 +87,7 @@ export class Site extends SyncedRecord {
 @Unique({ properties: ['tenantId', 'haloId'] })
 @Index({ properties: ['tenantId', 'companyId'] })
 @Index({ properties: ['tenantId', 'email'] })
+@Index({ properties: ['tenantId', 'name'] })
 export class Contact extends SyncedRecord {
   @Property({ type: 'uuid', nullable: true })
   companyId?: string | null;
@@ -123,6 +125,7 @@ export class Contact extends SyncedRecord {
 
 @Entity({ tableName: 'item' })
 @Unique({ properties: ['tenantId', 'haloId'] })
+@Index({ properties: ['tenantId', 'name'] })
 export class Item extends SyncedRecord {
   @Property({ type: 'text' })
   name!: string;
@@ -159,9 +162,12 @@ export class Item extends SyncedRecord {
   @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
   recurringCost?: string | null;
 
-  /** Halo billing period code (months; 0 one-off). */
-  @Property({ type: 'integer', nullable: true })
-  billingPeriod?: number | null;
+  /**
+   * How often a recurring item is billed (Halo's default billing period of the item), by name: text limited to the
+   * names by a check constraint, never Halo's integer (migration 20261203110000).
+   */
+  @Enum({ items: () => BILLING_PERIODS, nullable: true })
+  billingPeriod?: BillingPeriod | null;
 
   @Property({ type: 'integer', nullable: true })
   haloTaxCode?: number | null;
@@ -177,6 +183,7 @@ export class Item extends SyncedRecord {
 @Entity({ tableName: 'opportunity' })
 @Unique({ properties: ['tenantId', 'haloId'] })
 @Index({ properties: ['tenantId', 'companyId'] })
+@Index({ properties: ['tenantId', 'title'] })
 export class Opportunity extends SyncedRecord {
   @Property({ type: 'uuid', nullable: true })
   companyId?: string | null;
@@ -330,8 +337,9 @@ export class QuoteLine extends SyncedRecord {
   @Property({ type: 'boolean', default: false })
   recurring: boolean = false;
 
-  @Property({ type: 'integer', nullable: true })
-  billingPeriod?: number | null;
+  /** How often the line is billed, by name; ONE_OFF for a line that is not recurring. */
+  @Enum({ items: () => BILLING_PERIODS, nullable: true })
+  billingPeriod?: BillingPeriod | null;
 
   @Property({ type: 'uuid', nullable: true })
   bundleId?: string | null;

@@ -37,7 +37,10 @@ export const contactsList = listSpec({
 
 @Resolver(() => ContactType)
 export class ContactResolver {
-  @Query(() => ContactConnection)
+  @Query(() => ContactConnection, {
+    description:
+      "People at companies: Halo's active users minus each client's placeholder \"General User\" (the sync lists users with exclude_generaluser=true). A General User stored by an earlier version is not removed but hidden: the next sync marks it deleted, so it shows only with `includeDeleted`.",
+  })
   contacts(@Args(() => ContactsArgs) args: ContactsArgs, @Ctx() ctx: GraphQLContext) {
     return listRecords(ctx.em, contactsList, ctx.tenantId, args);
   }

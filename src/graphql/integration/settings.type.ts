@@ -136,7 +136,7 @@ export class ResolvedAccountCodeType {
 @ObjectType('ConfigChange', { simpleResolvers: true, description: 'One change to the integration configuration.' })
 export class ConfigChangeType {
   @Field(() => ID) id!: string;
-  @Field(() => String, { description: 'connection, primaryClient, productGroups, opportunities, companies, quoteStatuses, productDefaults, accountCodes or lookupIds' })
+  @Field(() => String, { description: 'connection, primaryClient, productGroups, opportunities, companies, quoteStatuses, productDefaults, accountCodes, lookupIds or haloQuoteLineFields' })
   section!: string;
   @Field(() => Date) at!: Date;
   @Field(() => ID, { nullable: true, description: 'The API key that made the change.' }) apiKeyId!: string | null;

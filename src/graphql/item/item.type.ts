@@ -2,6 +2,8 @@ import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { SyncedFields } from '../common/sync-fields';
 import { ConnectionOf } from '../common/connection';
 import { DecimalScalar } from '../common/scalars';
+import { BillingPeriodEnum } from '../common/billing-period';
+import type { BillingPeriod } from '../../common/billing-period';
 
 @ObjectType('ProductGroup', { simpleResolvers: true, description: 'A Halo product group (an asset group marked "Use for Items").' })
 export class ProductGroupType extends SyncedFields {
@@ -23,7 +25,7 @@ export class ItemType extends SyncedFields {
   @Field(() => Boolean) recurring!: boolean;
   @Field(() => DecimalScalar, { nullable: true }) recurringPrice?: string | null;
   @Field(() => DecimalScalar, { nullable: true }) recurringCost?: string | null;
-  @Field(() => Int, { nullable: true, description: 'Halo billing period (months; 0 one-off).' }) billingPeriod?: number | null;
+  @Field(() => BillingPeriodEnum, { nullable: true, description: 'How often a recurring item is billed (Halo’s default billing period of the item).' }) billingPeriod?: BillingPeriod | null;
   @Field(() => Int, { nullable: true }) haloTaxCode?: number | null;
   @Field(() => String, { nullable: true, description: 'The item’s own account (nominal) code in Halo.' }) accountCode?: string | null;
 }

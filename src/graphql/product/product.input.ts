@@ -1,5 +1,7 @@
 import { Field, InputType, Int } from 'type-graphql';
 import { DecimalScalar } from '../common/scalars';
+import { BillingPeriodEnum } from '../common/billing-period';
+import type { BillingPeriod } from '../../common/billing-period';
 
 @InputType({ description: 'A product made here; created in Halo in its mapped product group.' })
 export class CreateProductInput {
@@ -27,8 +29,8 @@ export class CreateProductInput {
   @Field(() => Boolean, { nullable: true, defaultValue: false })
   recurring?: boolean | null;
 
-  @Field(() => Int, { nullable: true, description: 'For recurring products: months between invoices (1, 3, 6 or 12).' })
-  billingPeriod?: number | null;
+  @Field(() => BillingPeriodEnum, { nullable: true, description: 'Required for a recurring product: how often it is billed (not ONE_OFF). Leave out (or ONE_OFF) otherwise.' })
+  billingPeriod?: BillingPeriod | null;
 
   @Field(() => String, { nullable: true, description: 'Its own account (nominal) code; otherwise its group’s.' })
   accountCode?: string | null;

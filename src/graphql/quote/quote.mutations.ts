@@ -3,6 +3,8 @@ import { QuoteService } from '../../quotes/quote.service';
 import type { GraphQLContext } from '../context';
 import { guard } from '../integration/errors';
 import { DecimalScalar } from '../common/scalars';
+import { BillingPeriodEnum } from '../common/billing-period';
+import type { BillingPeriod } from '../../common/billing-period';
 import { QuoteType } from './quote.type';
 
 export enum QuoteStatusInput {
@@ -23,7 +25,7 @@ class QuoteLineInput {
   @Field(() => DecimalScalar, { nullable: true, description: 'Defaults to the item’s price.' }) unitPrice?: string | null;
   @Field(() => DecimalScalar, { nullable: true }) unitCost?: string | null;
   @Field(() => Boolean, { nullable: true, description: 'Defaults to the item’s recurring flag.' }) recurring?: boolean | null;
-  @Field(() => Int, { nullable: true, description: 'Months: 0 one-off, 1 monthly, 3 quarterly, 12 annually.' }) billingPeriod?: number | null;
+  @Field(() => BillingPeriodEnum, { nullable: true, description: 'For a recurring line: how often it is billed (not ONE_OFF). Defaults to the item’s billing period.' }) billingPeriod?: BillingPeriod | null;
   @Field(() => String, { nullable: true, description: 'Lines with the same bundle name form one bundle.' }) bundle?: string | null;
 }
 

@@ -2,6 +2,8 @@ import { Directive, Field, ID, Int, ObjectType } from 'type-graphql';
 import { SyncedFields } from '../common/sync-fields';
 import { ConnectionOf } from '../common/connection';
 import { DecimalScalar } from '../common/scalars';
+import { BillingPeriodEnum } from '../common/billing-period';
+import type { BillingPeriod } from '../../common/billing-period';
 
 @ObjectType('QuoteLine', { simpleResolvers: true })
 export class QuoteLineType {
@@ -14,7 +16,7 @@ export class QuoteLineType {
   @Field(() => DecimalScalar) unitPrice!: string;
   @Field(() => DecimalScalar, { nullable: true }) unitCost?: string | null;
   @Field(() => Boolean) recurring!: boolean;
-  @Field(() => Int, { nullable: true, description: 'Months: 0 one-off, 1 monthly, 3 quarterly, 12 annually.' }) billingPeriod?: number | null;
+  @Field(() => BillingPeriodEnum, { nullable: true, description: 'How often the line is billed; ONE_OFF for a line that is not recurring.' }) billingPeriod?: BillingPeriod | null;
   @Field(() => ID, { nullable: true }) bundleId?: string | null;
 }
 

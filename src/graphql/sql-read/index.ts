@@ -68,6 +68,9 @@ export function sqlReadPlugin(
     async requestDidStart() {
       return {
         async responseForOperation({ document, operation, request, contextValue }) {
+          // No operation chosen (an unknown operationName, several operations and none named): graphql-js's execution
+          // answers that with its standard 400.
+          if (!operation) return null;
           const compiled = compileRead(schema, model, sqlParts(contextValue.em), {
             document,
             operation,

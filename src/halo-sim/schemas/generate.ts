@@ -33,8 +33,9 @@ const OVERLAY: Record<string, Record<string, string>> = {
   Users: { is_prospect: 'b?', prospect_account_id: 'i?' },
   Item: { inactive: 'b?' },
   Faults: { team_id: 'i?' },
-  QuotationDetail: { quantity: 'd?', price: 'd?' },
-  OrderLine: { quantity: 'd?', price: 'd?' },
+  // The names a seed's Halo may read a line's quantity and unit price from (truth.ts); the state reads only its own.
+  QuotationDetail: { quantity: 'd?', price: 'd?', qty: 'd?', count: 'd?', unit_price: 'd?' },
+  OrderLine: { quantity: 'd?', price: 'd?', qty: 'd?', count: 'd?', unit_price: 'd?' },
 };
 
 interface OpenApiProp {

@@ -1,4 +1,8 @@
 import type { HaloItem } from '../../halo';
+import { billingPeriodName, HALO_BILLING_PERIOD } from '../../halo/facts';
+import { isRecurringPeriod, type BillingPeriod } from '../../common/billing-period';
+import { PushRejected } from '../outbox';
+import { compareFields, show, type StoredDifference } from '../read-back';
 
 /** A product made here → a Halo item (HALO-API.md §3.2 "Item", §6 recurring items and account codes). */
 
@@ -20,8 +24,8 @@ export interface ItemCreateInput {
   price: string;
   cost: string | null;
   recurring: boolean;
-  /** Months (Halo's billing period code); only for recurring products. */
-  billingPeriod: number | null;
+  /** Only for recurring products: how often it is billed (not ONE_OFF). */
+  billingPeriod: BillingPeriod | null;
   accountCode: string | null;
 }
 
@@ -45,7 +49,28 @@ export function itemCreate(p: ItemCreateInput): Partial<HaloItem> {
     // Recurring items need the flag to appear in recurring-item lookups and recurring invoices.
     out.recurringprice = num(p.price);
     out.recurringcost = num(p.cost);
-    out.item_default_billing_period = p.billingPeriod ?? undefined;
+    // Halo's integer for the period (facts.ts): the enum, not a number of months.
+    if (!isRecurringPeriod(p.billingPeriod)) throw new PushRejected(`"${p.name}" is recurring but has no billing period other than ONE_OFF.`);
+    out.item_default_billing_period = HALO_BILLING_PERIOD[p.billingPeriod];
   }
   return out;
+}
+
+const showPeriod = (v: unknown): string => {
+  const name = typeof v === 'number' ? billingPeriodName(v) : null;
+  return name ? `${v as number} (${name})` : show(v);
+};
+
+/** What Halo holds of an item against what we sent: price, cost, recurring fields, group and account code. Pure. */
+export function compareItem(sent: Partial<HaloItem>, stored: HaloItem): StoredDifference[] {
+  return compareFields(sent as Record<string, unknown>, stored as Record<string, unknown>, [
+    { key: 'baseprice', label: 'price', as: 'number' },
+    { key: 'costprice', label: 'cost', as: 'number' },
+    { key: 'isrecurringitem', label: 'recurring', as: 'flag' },
+    { key: 'recurringprice', label: 'recurring price', as: 'number' },
+    { key: 'recurringcost', label: 'recurring cost', as: 'number' },
+    { key: 'item_default_billing_period', label: 'billing period', as: 'id', show: showPeriod },
+    { key: 'assetgroup_id', label: 'product group', as: 'id' },
+    { key: 'nominalcode', label: 'account code', as: 'text' },
+  ]);
 }

@@ -1,5 +1,6 @@
 import type { HaloTicket } from '../../halo';
 import type { OpportunityField } from '../../opportunities/conflicts';
+import { compareFields, type Comparison, type StoredDifference } from '../read-back';
 
 /**
  * Our opportunity fields → Halo ticket wire fields (HALO-API.md §3.2 "Ticket / Opportunity"). The only place that
@@ -76,4 +77,29 @@ export function ticketUpdate(
   haloStatusId: (status: string) => number,
 ): Partial<HaloTicket> {
   return { id: haloId, ...ticketFields(changes, haloStatusId) };
+}
+
+/** The ticket fields a push writes, how each is compared, and which of our fields each carries. */
+const TICKET_FIELDS = [
+  { key: 'summary', label: 'title', as: 'text', ours: 'title' },
+  { key: 'status_id', label: 'status', as: 'id', ours: 'status' },
+  { key: 'pipeline_stage_id', label: 'pipeline stage', as: 'id', ours: null },
+  { key: 'oppvalue', label: 'value', as: 'number', ours: 'value' },
+  { key: 'agent_id', label: 'owner', as: 'id', ours: 'ownerAgentId' },
+  { key: 'tickettype_id', label: 'type', as: 'id', ours: 'haloTypeId' },
+  { key: 'client_id', label: 'company', as: 'id', ours: 'haloCompanyId' },
+  { key: 'user_id', label: 'contact', as: 'id', ours: 'haloContactId' },
+] as const satisfies readonly { key: keyof HaloTicket; label: string; as: Comparison; ours: OpportunityField | null }[];
+
+/** Our opportunity field a ticket field carries (null for fields that are not an opportunity's own, e.g. the stage). */
+export function opportunityFieldOf(ticketKey: string): OpportunityField | null {
+  return TICKET_FIELDS.find((f) => f.key === ticketKey)?.ours ?? null;
+}
+
+/**
+ * What Halo holds of a ticket against the fields we sent (`sent`: a create or update body; `id` and `details` are
+ * not compared): title, status, pipeline stage, value, owner, type, company, contact. Pure.
+ */
+export function compareTicket(sent: Partial<HaloTicket>, stored: HaloTicket): StoredDifference[] {
+  return compareFields(sent as Record<string, unknown>, stored as Record<string, unknown>, TICKET_FIELDS);
 }

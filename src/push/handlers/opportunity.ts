@@ -6,8 +6,8 @@ import type { OpportunitySettings } from '../../integration/settings';
 import { OPPORTUNITY_FIELDS, sameValue, type OpportunityField, type PendingChanges } from '../../opportunities/conflicts';
 import { OPPORTUNITY_PUSH } from '../../opportunities/opportunity.service';
 import { applyHaloState, ticketRow } from '../../opportunities/reconcile';
-import { PushRejected, settlePushState, type PushContext, type PushHandler } from '../outbox';
-import { carriesReference, opportunityReference, ticketCreate, ticketUpdate } from './opportunity-payload';
+import { HaloStoredDifferently, PushRejected, settlePushState, type PushContext, type PushHandler } from '../outbox';
+import { carriesReference, compareTicket, opportunityFieldOf, opportunityReference, ticketCreate, ticketUpdate } from './opportunity-payload';
 
 /** Lost creates are looked for among tickets updated since the push was queued, less this for clock differences. */
 const LOOKUP_OVERLAP_MS = 10 * 60_000;
@@ -21,6 +21,8 @@ const LOOKUP_OVERLAP_MS = 10 * 60_000;
  * - update: an update by id is idempotent, and each attempt starts from Halo's current ticket: edits Halo already
  *   has are done, and fields Halo changed since the last sync are merged by the conflict rule (never overwritten
  *   unseen), so a retry after a lost answer writes nothing twice.
+ * Every write is read back: a field Halo holds differently from what was sent fails the push with
+ * HALO_STORED_DIFFERENTLY and stays pending, so a retry after the cause is fixed sends it again.
  */
 export const opportunityPushHandler: PushHandler = {
   kind: OPPORTUNITY_PUSH,
@@ -32,13 +34,18 @@ export const opportunityPushHandler: PushHandler = {
     const opp = await em.fork().findOneOrFail(Opportunity, { id: row.targetId });
 
     let remote: HaloTicket | null;
+    // Everything written to the ticket by this attempt, as sent (ticket fields) and as ours (opportunity fields).
+    let sent: Partial<HaloTicket> = {};
+    let ours: Partial<Record<OpportunityField, unknown>> = {};
     if (opp.haloId == null) {
       const reference = opportunityReference(opp.id);
       remote = mayHaveApplied ? await findByReference(client, reference, row.createdAt) : null;
       if (!remote) {
         if (opp.haloCompanyId == null) throw new PushRejected('The opportunity’s company is not in Halo, so its ticket cannot be created there.');
-        const values = Object.fromEntries(OPPORTUNITY_FIELDS.map((f) => [f, opp[f] ?? null]));
-        [remote] = await client.upsert('opportunities', [ticketCreate(opp.id, values, statusId)]);
+        ours = Object.fromEntries(OPPORTUNITY_FIELDS.map((f) => [f, opp[f] ?? null]));
+        const { details, ...fields } = ticketCreate(opp.id, ours, statusId);
+        [remote] = await client.upsert('opportunities', [{ ...fields, details }]);
+        sent = fields;
         // Without an id we cannot tell which ticket it is: the retry finds it by reference.
         if (!remote?.id) throw new Error('Halo saved the opportunity but returned no ticket id');
       }
@@ -58,8 +65,26 @@ export const opportunityPushHandler: PushHandler = {
     });
     if (Object.keys(toSend).length) {
       const values = Object.fromEntries(Object.entries(toSend).map(([f, c]) => [f, c.value])) as Partial<Record<OpportunityField, unknown>>;
-      await client.upsert('opportunities', [ticketUpdate(haloId, values, statusId)]);
-      await acknowledge(em, opp.id, toSend);
+      const { id: _id, ...fields } = ticketUpdate(haloId, values, statusId);
+      await client.upsert('opportunities', [{ id: haloId, ...fields }]);
+      sent = { ...sent, ...fields };
+      ours = { ...ours, ...values };
+    }
+    if (Object.keys(sent).length) {
+      // Read back: Halo must hold every field as sent before the push is done.
+      const stored = await client.getById('opportunities', haloId);
+      if (!stored) throw new PushRejected(`Ticket ${haloId} is no longer in Halo (deleted there right after it was saved).`);
+      const differences = compareTicket(sent, stored);
+      const differing = new Set(differences.map((d) => opportunityFieldOf(d.key)).filter((f): f is OpportunityField => f !== null));
+      await acknowledge(em, opp.id, toSend, ours, differing, ticketRow(stored, settings).row as unknown as Record<string, unknown>);
+      if (differences.length) {
+        throw new HaloStoredDifferently(
+          'opportunity',
+          haloId,
+          differences,
+          'Check the Halo rule or setting that changes these fields (e.g. the ticket type’s allowed statuses, the owner’s team), fix it or the opportunity mapping, then retry the push (retryOpportunityPush): the changes stay pending and a retry updates this ticket.',
+        );
+      }
     }
     return { haloId };
   },
@@ -102,19 +127,34 @@ async function adopt(em: EntityManager, id: string, haloId: number, base: Record
   });
 }
 
-/** Halo has what was sent: those edits are done unless made again since, and Halo's values are now these. */
-async function acknowledge(em: EntityManager, id: string, sent: PendingChanges): Promise<void> {
+/**
+ * After the read-back: the edits Halo holds as sent are done (unless made again since) and Halo's values are the
+ * new base. A field Halo holds differently stays pending (added back if the merge had taken it as done), with
+ * Halo's stored value as its base, so a retry sends it again instead of taking Halo's value as a newer edit.
+ */
+async function acknowledge(
+  em: EntityManager,
+  id: string,
+  sent: PendingChanges,
+  ours: Partial<Record<OpportunityField, unknown>>,
+  differing: ReadonlySet<OpportunityField>,
+  stored: Record<string, unknown>,
+): Promise<void> {
   await em.fork().transactional(async (tx) => {
     const o = await tx.findOneOrFail(Opportunity, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const pending = { ...o.pendingChanges };
     const base = { ...(o.haloValues ?? {}) };
     for (const [field, change] of Object.entries(sent)) {
+      if (differing.has(field as OpportunityField)) continue;
       base[field] = change.value;
       const now = pending[field];
       if (now && now.at === change.at && sameValue(now.value, change.value)) delete pending[field];
+    }
+    for (const field of differing) {
+      base[field] = stored[field] ?? null;
+      pending[field] ??= { value: sent[field]?.value ?? ours[field] ?? null, at: new Date().toISOString() };
     }
     o.pendingChanges = pending;
     o.haloValues = base;
   });
 }
-

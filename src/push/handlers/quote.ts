@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Company, Contact, Item, Opportunity, OutboxRow, Quote, QuoteBundle, QuoteLine, Site } from '../../db/entities';
 import type { HaloQuotation } from '../../halo';
-import { PushRejected, settlePushState, type PushContext, type PushHandler, type SettleOutcome } from '../outbox';
-import { buildQuotation } from '../quotation-payload';
+import { quoteLineFieldNames } from '../../integration/settings';
+import { HaloStoredDifferently, PushRejected, settlePushState, type PushContext, type PushHandler, type SettleOutcome } from '../outbox';
+import { buildQuotation, compareQuotation } from '../quotation-payload';
+import { compareTicket } from './opportunity-payload';
 
 /** A quote's pushes: the quotation (targeting it) and its status moves (targeting its opportunity). */
 function settleQuote(em: EntityManager, row: OutboxRow, outcome: SettleOutcome): Promise<void> {
@@ -31,20 +33,33 @@ export const quoteStatusHandler: PushHandler = {
     if (mapping.haloPipelineStageId !== null) patch.pipeline_stage_id = mapping.haloPipelineStageId;
     // An update by id is idempotent: sending it twice leaves the same ticket.
     await client.upsert('tickets', [patch]);
+    const stored = await client.getById('tickets', opp.haloId);
+    if (!stored) throw new PushRejected(`Ticket ${opp.haloId} is no longer in Halo (deleted there), so the opportunity cannot follow the quote.`);
+    const differences = compareTicket(patch, stored);
+    if (differences.length) {
+      throw new HaloStoredDifferently(
+        'opportunity',
+        opp.haloId,
+        differences,
+        `Check that the ${status} quote status mapping names a status and pipeline stage this opportunity can take in Halo (pipeline stages enabled, the status allowed for its ticket type), then retry the push (retryPush).`,
+      );
+    }
     return { haloId: opp.haloId };
   },
   settle: settleQuote,
 };
 
 /**
- * An accepted quote becomes a Halo quotation, exactly once: the quotation carries our reference, and any attempt
- * after one that may have reached Halo looks it up by that reference before creating.
+ * An accepted quote becomes a Halo quotation, exactly once, and is read back: the quotation carries our reference,
+ * and any attempt after one that may have reached Halo looks it up by that reference before creating. Its Halo id
+ * is committed at once; every later attempt (a retry after a failure) updates that quotation in place. After each
+ * write the quotation is read from Halo and compared with what was sent (`compareQuotation`); a difference fails
+ * the push with HALO_STORED_DIFFERENTLY. Only a quotation Halo holds as sent is asked for its sales order.
  */
 export const createQuotationHandler: PushHandler = {
   kind: 'quote.createQuotation',
   async push({ em, client, row, settings, mayHaveApplied }: PushContext) {
-    const quote = await em.findOneOrFail(Quote, { id: row.targetId });
-    if (quote.haloId) return { haloId: quote.haloId };
+    const quote = await em.findOneOrFail(Quote, { id: row.targetId }, { refresh: true });
     const company = quote.companyId ? await em.findOne(Company, { id: quote.companyId }) : null;
     if (!company?.haloId) throw new PushRejected('The quote’s company is not in Halo, so Halo cannot hold its quotation.');
     const mapping = settings.quoteStatuses.find((m) => m.status === 'APPROVED');
@@ -55,85 +70,108 @@ export const createQuotationHandler: PushHandler = {
       throw new PushRejected('The quote has a shipping charge but no shipping product is set: choose one in the product defaults, then retry.');
     }
 
-    let found: HaloQuotation | undefined;
-    let salesOrderExpected = true;
-    if (mayHaveApplied && quote.reference) {
+    let haloId = quote.haloId ?? null;
+    if (haloId == null && mayHaveApplied && quote.reference) {
       const candidates = await client.listAll('quotations', { client_id: company.haloId });
-      found = candidates.find((q) => q.third_party_number === quote.reference);
+      const found = candidates.find((q) => q.third_party_number === quote.reference);
+      if (found) haloId = Number(found.id);
     }
-    if (!found) {
-      const [bundles, items, site, contact, opp] = await Promise.all([
-        em.find(QuoteBundle, { quoteId: quote.id }),
-        em.find(Item, { id: { $in: lines.map((l) => l.itemId).filter((x): x is string => !!x) } }),
-        em.findOne(Site, { companyId: company.id, deletedAt: null, haloId: { $ne: null } }, { orderBy: { haloId: 'asc' } }),
-        quote.contactId ? em.findOne(Contact, { id: quote.contactId }) : null,
-        quote.opportunityId ? em.findOne(Opportunity, { id: quote.opportunityId }) : null,
-      ]);
-      const byId = new Map(items.map((i) => [i.id, i]));
-      const bundleOf = new Map(bundles.map((b) => [b.id, b]));
-      const shippingItem = shippingItemId ? await em.findOne(Item, { tenantId: quote.tenantId, haloId: shippingItemId }) : null;
-      const control = await client.settings().catch(() => null);
-      // Unknown settings (a failed read): look for a sales order anyway.
-      salesOrderExpected = control ? control.create_so_on_quote_approved === true : true;
-      const payload = buildQuotation({
-        title: quote.title,
-        reference: quote.reference ?? quote.id,
-        validUntil: quote.validUntil ?? null,
-        haloQuoteStatusId: mapping.haloQuoteStatusId,
-        haloClientId: company.haloId,
-        haloSiteId: site?.haloId ?? null,
-        haloUserId: contact?.haloId ?? null,
-        haloTicketId: opp?.haloId ?? null,
-        lines: lines.map((l) => {
-          const item = l.itemId ? byId.get(l.itemId) : undefined;
-          const b = l.bundleId ? bundleOf.get(l.bundleId) : undefined;
-          return {
-            position: l.position,
-            description: l.description,
-            quantity: l.quantity,
-            unitPrice: l.unitPrice,
-            unitCost: l.unitCost ?? null,
-            recurring: l.recurring,
-            billingPeriod: l.billingPeriod ?? null,
-            haloItemId: item?.haloId ?? l.haloItemId ?? null,
-            haloGroupId: item?.haloGroupId ?? null,
-            haloTaxCode: item?.haloTaxCode ?? null,
-            accountCodeOverride: item?.accountCodeOverride ?? null,
-            bundle: b ? { name: b.name, position: b.position } : null,
-          };
-        }),
-        shipping: quote.shippingCharge && Number(quote.shippingCharge) !== 0 && shippingItemId
-          ? { charge: quote.shippingCharge, haloItemId: shippingItemId, haloGroupId: shippingItem?.haloGroupId ?? null }
-          : null,
-        accountCodes: settings.accountCodes,
-        createSalesOrder: control?.create_so_on_quote_approved === true,
-        today: new Date(),
-      });
-      [found] = await client.upsert('quotations', [payload]);
+    const [bundles, items, site, contact, opp] = await Promise.all([
+      em.find(QuoteBundle, { quoteId: quote.id }),
+      em.find(Item, { id: { $in: lines.map((l) => l.itemId).filter((x): x is string => !!x) } }),
+      em.findOne(Site, { companyId: company.id, deletedAt: null, haloId: { $ne: null } }, { orderBy: { haloId: 'asc' } }),
+      quote.contactId ? em.findOne(Contact, { id: quote.contactId }) : null,
+      quote.opportunityId ? em.findOne(Opportunity, { id: quote.opportunityId }) : null,
+    ]);
+    const byId = new Map(items.map((i) => [i.id, i]));
+    const bundleOf = new Map(bundles.map((b) => [b.id, b]));
+    const shippingItem = shippingItemId ? await em.findOne(Item, { tenantId: quote.tenantId, haloId: shippingItemId }) : null;
+    const lineFields = quoteLineFieldNames(settings);
+    const payload = buildQuotation({
+      haloId,
+      title: quote.title,
+      reference: quote.reference ?? quote.id,
+      validUntil: quote.validUntil ?? null,
+      haloQuoteStatusId: mapping.haloQuoteStatusId,
+      haloClientId: company.haloId,
+      haloSiteId: site?.haloId ?? null,
+      haloUserId: contact?.haloId ?? null,
+      haloTicketId: opp?.haloId ?? null,
+      lines: lines.map((l) => {
+        const item = l.itemId ? byId.get(l.itemId) : undefined;
+        const b = l.bundleId ? bundleOf.get(l.bundleId) : undefined;
+        return {
+          position: l.position,
+          description: l.description,
+          quantity: l.quantity,
+          unitPrice: l.unitPrice,
+          unitCost: l.unitCost ?? null,
+          recurring: l.recurring,
+          billingPeriod: l.billingPeriod ?? null,
+          haloItemId: item?.haloId ?? l.haloItemId ?? null,
+          haloGroupId: item?.haloGroupId ?? null,
+          haloTaxCode: item?.haloTaxCode ?? null,
+          accountCodeOverride: item?.accountCodeOverride ?? null,
+          bundle: b ? { name: b.name, position: b.position } : null,
+          haloLineId: haloId != null ? (l.haloId ?? null) : null,
+        };
+      }),
+      shipping: quote.shippingCharge && Number(quote.shippingCharge) !== 0 && shippingItemId
+        ? { charge: quote.shippingCharge, haloItemId: shippingItemId, haloGroupId: shippingItem?.haloGroupId ?? null }
+        : null,
+      accountCodes: settings.accountCodes,
+      lineFields,
+      today: new Date(),
+    });
+    const [saved] = await client.upsert('quotations', [payload.body]);
+    const id = Number(saved?.id ?? haloId);
+    // Without an id we cannot tell which quotation it is: the retry finds it by reference.
+    if (!id) throw new Error('Halo saved the quotation but returned no id');
+    // Recorded at once, in its own commit: a crash after this point cannot create it again.
+    await em.nativeUpdate(Quote, { id: quote.id }, { haloId: id, haloQuoteStatusId: mapping.haloQuoteStatusId });
+
+    const stored = await client.quotationWithLines(id);
+    if (!stored) throw new PushRejected(`Quotation ${id} is no longer in Halo (deleted there right after it was saved).`);
+    await recordLineIds(em, quote.id, payload.positions, stored);
+    const differences = compareQuotation(payload.body, stored, lineFields);
+    if (differences.length) {
+      throw new HaloStoredDifferently(
+        'quotation',
+        id,
+        differences,
+        'If a line’s quantity or unit price is missing or wrong, your Halo reads them under other field names: set them (setHaloQuoteLineFields), then retry the push (retryPush). A retry updates this quotation; it does not create another.',
+      );
     }
 
-    // Record the quotation at once, in its own commit: a crash after this point cannot create it again.
-    await em.transactional(async (tx) => {
-      const q = await tx.findOneOrFail(Quote, { id: quote.id });
-      q.haloId = Number(found!.id);
-      q.haloQuoteStatusId = mapping.haloQuoteStatusId;
-      q.salesOrderHaloId = found!.salesorder_id ? Number(found!.salesorder_id) : null;
-      const haloLines = (found!.lines ?? []).filter((l) => !l.isgroupdesc && l.id);
-      // Our lines keep Halo's line ids so later syncs of the quotation match them instead of adding copies.
-      for (const l of await tx.find(QuoteLine, { quoteId: quote.id }, { orderBy: { position: 'asc' } })) {
-        const match = haloLines.find((h) => h.name === l.description && Number(h.quantity) === Number(l.quantity) && !(h as { _taken?: boolean })._taken);
-        if (match) {
-          (match as { _taken?: boolean })._taken = true;
-          l.haloId = Number(match.id);
-        }
+    let salesOrderId = Number(stored.salesorder_id) || null;
+    if (!salesOrderId) {
+      const control = await client.settings().catch(() => null);
+      if (control?.create_so_on_quote_approved === true) {
+        const [ordered] = await client.upsert('quotations', [{ id, _create_so: true }]);
+        // Halo may create the sales order after the answer: read it back once.
+        salesOrderId = Number(ordered?.salesorder_id) || Number((await client.getById('quotations', id))?.salesorder_id) || null;
       }
-    });
-    if (!found!.salesorder_id && salesOrderExpected) {
-      // Halo may create the sales order after the quotation is saved: read it back once.
-      const fresh = await client.getById('quotations', Number(found!.id));
-      if (fresh?.salesorder_id) await em.nativeUpdate(Quote, { id: quote.id }, { salesOrderHaloId: Number(fresh.salesorder_id) });
     }
-    return { haloId: Number(found!.id) };
+    if (salesOrderId) await em.nativeUpdate(Quote, { id: quote.id }, { salesOrderHaloId: salesOrderId });
+    return { haloId: id };
   },
   settle: settleQuote,
 };
+
+/**
+ * Our lines keep Halo's line ids, so later syncs of the quotation match them instead of adding copies and a retry
+ * updates them in place. A sent line's `sort_seq` is its place in the payload, `positions` says whose it is.
+ */
+async function recordLineIds(em: EntityManager, quoteId: string, positions: (number | null)[], stored: HaloQuotation): Promise<void> {
+  const idAt = new Map<number, number>();
+  for (const l of stored.lines ?? []) {
+    const position = positions[Number(l.sort_seq) - 1];
+    if (position != null && l.id) idAt.set(position, Number(l.id));
+  }
+  await em.transactional(async (tx) => {
+    for (const l of await tx.find(QuoteLine, { quoteId }, { orderBy: { position: 'asc' } })) {
+      const haloLineId = idAt.get(l.position);
+      if (haloLineId !== undefined) l.haloId = haloLineId;
+    }
+  });
+}
