@@ -1,6 +1,14 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
-import { resolveAccountCode, type IntegrationSettingsDoc, type SettingsSection } from '../../integration/settings';
+import {
+  companiesFromInput,
+  productDefaultsFromInput,
+  quoteStatusesFromInput,
+  resolveAccountCode,
+  type IntegrationSettingsDoc,
+  type SettingsSection,
+} from '../../integration/settings';
+import { SettingsValidationError } from '../../integration/settings.service';
 import * as v from '../../integration/validate';
 import { Tenant } from '../../db/entities';
 import {
@@ -9,7 +17,7 @@ import {
   ConfigChangeType,
   IntegrationSettingsType,
   OpportunityMappingType,
-  ProductDefaultsType,
+  ProductDefaultsInputType,
   ProductGroupMappingType,
   QuoteStatusMappingType,
   ResolvedAccountCodeType,
@@ -18,6 +26,12 @@ import { guard } from './errors';
 
 /** type-graphql hands over class instances; the stored document holds plain JSON. */
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value));
+
+/** Oversized lists are refused before any database or Halo work (limits in SETTINGS_LIST_LIMITS, stated in the schema). */
+function capLists(lists: Parameters<typeof v.checkListSizes>[0]): void {
+  const errors = v.checkListSizes(lists);
+  if (errors.length) throw new SettingsValidationError(errors);
+}
 
 /**
  * Mappings and defaults (setup guide steps 5–6). Each mutation validates its whole section against Halo first and
@@ -33,7 +47,7 @@ export class SettingsResolver {
     validate: (catalog: v.HaloCatalog) => Promise<v.FieldError[]>,
   ) {
     return guard(argument, async () => {
-      const catalog = await ctx.services.access.catalogFor(ctx.em, ctx.tenantId);
+      const catalog = await ctx.services.access.requestCatalog(ctx.em, ctx.tenantId, ctx.signal);
       const errors = await validate(catalog);
       return ctx.services.settings.save(ctx.em, ctx.tenantId, ctx.apiKeyId, section, plain(value), errors);
     });
@@ -48,7 +62,7 @@ export class SettingsResolver {
   async setPrimaryClient(@Arg('haloClientId', () => Int) haloClientId: number, @Ctx() ctx: GraphQLContext) {
     return guard('', async () => {
       const tenant = await ctx.em.findOneOrFail(Tenant, { id: ctx.tenantId });
-      const catalog = await ctx.services.access.catalogFor(ctx.em, ctx.tenantId);
+      const catalog = await ctx.services.access.requestCatalog(ctx.em, ctx.tenantId, ctx.signal);
       const { errors, client } = await v.validatePrimaryClient(catalog, haloClientId, tenant.website);
       const value = client ? { haloClientId: client.id, name: client.name, website: client.website } : null;
       return ctx.services.settings.save(ctx.em, ctx.tenantId, ctx.apiKeyId, 'primaryClient', value, errors);
@@ -56,41 +70,72 @@ export class SettingsResolver {
   }
 
   @Mutation(() => IntegrationSettingsType, { description: 'Halo product groups (asset groups marked as items) → product types. Replaces the whole mapping.' })
-  setProductGroupMappings(@Arg('mappings', () => [ProductGroupMappingType]) mappings: ProductGroupMappingType[], @Ctx() ctx: GraphQLContext) {
-    return this.save(ctx, '', 'productGroups', mappings, (c) => v.validateProductGroups(c, mappings));
+  setProductGroupMappings(
+    @Arg('mappings', () => [ProductGroupMappingType], { description: `Each product group at most once ${v.listLimitNote('productGroupMappings')}.` }) mappings: ProductGroupMappingType[],
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return guard('', async () => {
+      capLists([{ path: 'mappings', limit: 'productGroupMappings', size: mappings.length }]);
+      return this.save(ctx, '', 'productGroups', mappings, (c) => v.validateProductGroups(c, mappings));
+    });
   }
 
   @Mutation(() => IntegrationSettingsType)
   setOpportunityMapping(@Arg('input', () => OpportunityMappingType) input: OpportunityMappingType, @Ctx() ctx: GraphQLContext) {
-    return this.save(ctx, 'input', 'opportunities', input, (c) => v.validateOpportunities(c, input));
+    return guard('input', async () => {
+      capLists([
+        { path: 'importTypeIds', limit: 'importTypeIds', size: input.importTypeIds.length },
+        { path: 'toHalo', limit: 'toHalo', size: input.toHalo.length },
+        { path: 'fromHalo', limit: 'fromHalo', size: input.fromHalo.length },
+      ]);
+      return this.save(ctx, 'input', 'opportunities', input, (c) => v.validateOpportunities(c, input));
+    });
   }
 
   @Mutation(() => IntegrationSettingsType)
   setCompanyImport(@Arg('input', () => CompanyImportType) input: CompanyImportType, @Ctx() ctx: GraphQLContext) {
-    return this.save(ctx, 'input', 'companies', input, (c) => v.validateCompanies(c, input));
+    const companies = companiesFromInput(input);
+    return this.save(ctx, 'input', 'companies', companies, (c) => v.validateCompanies(c, companies));
   }
 
   @Mutation(() => IntegrationSettingsType, { description: 'Draft, Sent, Approved and Declined → Halo quote status and opportunity status or pipeline stage.' })
-  setQuoteStatusMapping(@Arg('mappings', () => [QuoteStatusMappingType]) mappings: QuoteStatusMappingType[], @Ctx() ctx: GraphQLContext) {
-    // Pipeline stage ids are checked against the tenant's Pipeline Stage lookup, and only once that table passed its check.
-    return this.save(ctx, '', 'quoteStatuses', mappings, async (c) => v.validateQuoteStatuses(c, mappings, await ctx.services.lookupTables.stagesForValidation(ctx.em, ctx.tenantId)));
+  setQuoteStatusMapping(
+    @Arg('mappings', () => [QuoteStatusMappingType], { description: `Each of DRAFT, SENT, APPROVED and DECLINED once ${v.listLimitNote('quoteStatusMappings')}.` }) mappings: QuoteStatusMappingType[],
+    @Ctx() ctx: GraphQLContext,
+  ) {
+    return guard('', async () => {
+      capLists([{ path: 'mappings', limit: 'quoteStatusMappings', size: mappings.length }]);
+      const value = quoteStatusesFromInput(mappings);
+      // Pipeline stage ids are checked against the tenant's Pipeline Stage lookup, and only once that table passed its check.
+      return this.save(ctx, '', 'quoteStatuses', value, async (c) => v.validateQuoteStatuses(c, value, await ctx.services.lookupTables.stagesForValidation(ctx.em, ctx.tenantId)));
+    });
   }
 
-  @Mutation(() => IntegrationSettingsType)
-  setProductDefaults(@Arg('input', () => ProductDefaultsType) input: ProductDefaultsType, @Ctx() ctx: GraphQLContext) {
-    return this.save(ctx, 'input', 'productDefaults', input, (c) => v.validateProductDefaults(c, input));
+  @Mutation(() => IntegrationSettingsType, { description: 'The shipping product and the default product group, field by field: an omitted field keeps its value, null clears it.' })
+  setProductDefaults(@Arg('input', () => ProductDefaultsInputType) input: ProductDefaultsInputType, @Ctx() ctx: GraphQLContext) {
+    return guard('input', async () => {
+      const { next, changed } = productDefaultsFromInput((await ctx.services.settings.get(ctx.em, ctx.tenantId)).productDefaults, input);
+      // Only what the input sets is checked against Halo: a stored value is not re-checked on every change.
+      return this.save(ctx, 'input', 'productDefaults', next, (c) => v.validateProductDefaults(c, changed));
+    });
   }
 
-  @Mutation(() => IntegrationSettingsType)
+  @Mutation(() => IntegrationSettingsType, { description: 'Account codes per product group and per item. Items are checked against the items we hold first, and Halo only for the others.' })
   setAccountCodes(@Arg('input', () => AccountCodesType) input: AccountCodesType, @Ctx() ctx: GraphQLContext) {
-    return this.save(ctx, 'input', 'accountCodes', input, (c) => v.validateAccountCodes(c, input));
+    return guard('input', async () => {
+      capLists([
+        { path: 'groups', limit: 'accountCodeGroups', size: input.groups.length },
+        { path: 'items', limit: 'accountCodeItems', size: input.items.length },
+      ]);
+      return this.save(ctx, 'input', 'accountCodes', input, (c) => v.validateAccountCodes(c, input));
+    });
   }
 
   @Query(() => ResolvedAccountCodeType, { nullable: true, description: 'The account code a Halo item is sold under: its own, else its group’s.' })
   async accountCodeFor(@Arg('haloItemId', () => Int) haloItemId: number, @Ctx() ctx: GraphQLContext) {
     return guard('haloItemId', async () => {
-      const [settings, catalog] = await Promise.all([ctx.services.settings.get(ctx.em, ctx.tenantId), ctx.services.access.catalogFor(ctx.em, ctx.tenantId)]);
-      const item = await catalog.item(haloItemId);
+      const [settings, catalog] = await Promise.all([ctx.services.settings.get(ctx.em, ctx.tenantId), ctx.services.access.requestCatalog(ctx.em, ctx.tenantId, ctx.signal)]);
+      const item = (await catalog.itemsById([haloItemId])).get(haloItemId);
       return resolveAccountCode(settings.accountCodes, { haloItemId, haloGroupId: item?.groupId ?? null });
     });
   }
