@@ -4,6 +4,7 @@ import { Migration20261128205549Integration } from './Migration20261128205549Int
 import { Migration20261128210359SyncEngine } from './Migration20261128210359SyncEngine';
 import { Migration20261128211255Webhooks } from './Migration20261128211255Webhooks';
 import { Migration20261128211553Push } from './Migration20261128211553Push';
+import { Migration20261203150000MappingInputs } from './Migration20261203150000MappingInputs';
 
 /** Every migration, in order. `npm run migration:create -- Name` writes the next one and registers it here. */
 export const migrationsList: MigrationObject[] = [
@@ -12,4 +13,5 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261128210359SyncEngine', class: Migration20261128210359SyncEngine },
   { name: 'Migration20261128211255Webhooks', class: Migration20261128211255Webhooks },
   { name: 'Migration20261128211553Push', class: Migration20261128211553Push },
+  { name: 'Migration20261203150000MappingInputs', class: Migration20261203150000MappingInputs },
 ];

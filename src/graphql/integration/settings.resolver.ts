@@ -27,6 +27,10 @@ import { guard } from './errors';
 /** type-graphql hands over class instances; the stored document holds plain JSON. */
 const plain = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
+/** How a mutation's description says what happens to the records already stored. */
+const REAPPLIED = (what: string, from: string) =>
+  `Applied to stored records at once, in the same transaction: stored ${what} from ${from} (no Halo call). Records synced before they kept those Halo values are fetched again by a full sync of their kind, started automatically (trigger "mapping", see syncRuns).`;
+
 /** Oversized lists are refused before any database or Halo work (limits in SETTINGS_LIST_LIMITS, stated in the schema). */
 function capLists(lists: Parameters<typeof v.checkListSizes>[0]): void {
   const errors = v.checkListSizes(lists);
@@ -49,7 +53,10 @@ export class SettingsResolver {
     return guard(argument, async () => {
       const catalog = await ctx.services.access.requestCatalog(ctx.em, ctx.tenantId, ctx.signal);
       const errors = await validate(catalog);
-      return ctx.services.settings.save(ctx.em, ctx.tenantId, ctx.apiKeyId, section, plain(value), errors);
+      const { doc, reapplied } = await ctx.services.settings.saveSection(ctx.em, ctx.tenantId, ctx.apiKeyId, section, plain(value), errors);
+      // What the stored rows could not answer is fetched: a full sync of those entities (or the tenant's run in progress).
+      if (reapplied.resync.length) await ctx.services.sync.start(ctx.em, ctx.tenantId, { kind: 'FULL', entities: reapplied.resync, trigger: 'mapping' });
+      return doc;
     });
   }
 
@@ -69,7 +76,9 @@ export class SettingsResolver {
     });
   }
 
-  @Mutation(() => IntegrationSettingsType, { description: 'Halo product groups (asset groups marked as items) → product types. Replaces the whole mapping.' })
+  @Mutation(() => IntegrationSettingsType, {
+    description: `Halo product groups (asset groups marked as items) → product types. Replaces the whole mapping. ${REAPPLIED('items and product groups take their product type', 'the Halo group each keeps')}`,
+  })
   setProductGroupMappings(
     @Arg('mappings', () => [ProductGroupMappingType], { description: `Each product group at most once ${v.listLimitNote('productGroupMappings')}.` }) mappings: ProductGroupMappingType[],
     @Ctx() ctx: GraphQLContext,
@@ -80,7 +89,9 @@ export class SettingsResolver {
     });
   }
 
-  @Mutation(() => IntegrationSettingsType)
+  @Mutation(() => IntegrationSettingsType, {
+    description: `Opportunity types to import and statuses in both directions. ${REAPPLIED('opportunities take their status', 'the Halo status each keeps; a status edited here and not yet in Halo stands')} A change to the imported types starts a full sync of opportunities and quotes (trigger "mapping"): records of a newly imported type were never fetched.`,
+  })
   setOpportunityMapping(@Arg('input', () => OpportunityMappingType) input: OpportunityMappingType, @Ctx() ctx: GraphQLContext) {
     return guard('input', async () => {
       capLists([
@@ -92,13 +103,17 @@ export class SettingsResolver {
     });
   }
 
-  @Mutation(() => IntegrationSettingsType)
+  @Mutation(() => IntegrationSettingsType, {
+    description: `The customer type that marks accounts/prospects and the address lines. ${REAPPLIED('companies take their prospect flag and sites their address', 'the customer type, account flag and address lines each keeps')}`,
+  })
   setCompanyImport(@Arg('input', () => CompanyImportType) input: CompanyImportType, @Ctx() ctx: GraphQLContext) {
     const companies = companiesFromInput(input);
     return this.save(ctx, 'input', 'companies', companies, (c) => v.validateCompanies(c, companies));
   }
 
-  @Mutation(() => IntegrationSettingsType, { description: 'Draft, Sent, Approved and Declined → Halo quote status and opportunity status or pipeline stage.' })
+  @Mutation(() => IntegrationSettingsType, {
+    description: `Draft, Sent, Approved and Declined → Halo quote status and opportunity status or pipeline stage. ${REAPPLIED('quotes take their status', 'the Halo quote status and its name each keeps')}`,
+  })
   setQuoteStatusMapping(
     @Arg('mappings', () => [QuoteStatusMappingType], { description: `Each of DRAFT, SENT, APPROVED and DECLINED once ${v.listLimitNote('quoteStatusMappings')}.` }) mappings: QuoteStatusMappingType[],
     @Ctx() ctx: GraphQLContext,
@@ -120,7 +135,9 @@ export class SettingsResolver {
     });
   }
 
-  @Mutation(() => IntegrationSettingsType, { description: 'Account codes per product group and per item. Items are checked against the items we hold first, and Halo only for the others.' })
+  @Mutation(() => IntegrationSettingsType, {
+    description: `Account codes per product group and per item. Items are checked against the items we hold first, and Halo only for the others. ${REAPPLIED('product groups take their account code', 'the Halo code each keeps')}`,
+  })
   setAccountCodes(@Arg('input', () => AccountCodesType) input: AccountCodesType, @Ctx() ctx: GraphQLContext) {
     return guard('input', async () => {
       capLists([
