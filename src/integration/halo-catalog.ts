@@ -103,13 +103,6 @@ export class CachedHaloCatalog implements HaloCatalog {
     return named(await this.lookupRows(HALO_LOOKUPS.customerType.value));
   }
 
-  item(id: number) {
-    return this.cached(`item:${id}`, async () => {
-      const it = await this.halo.getById('items', id);
-      return it ? itemInfo(it) : null;
-    });
-  }
-
   /**
    * The Halo items with these ids (absent ones are missing from the map), in few requests: a handful by id, more by
    * paging the item list (inactive ones included) until every id is found. Not cached: each caller's own signal
