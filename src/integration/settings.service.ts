@@ -30,13 +30,16 @@ export class SettingsService {
     return (await this.saveSection(em, tenantId, apiKeyId, section, value, errors)).doc;
   }
 
-  /** Like `save`, also saying what the stored records needed: rows rewritten, and entities to sync in full. */
+  /**
+   * Like `save`, also saying what the stored records needed: rows rewritten, and entities to sync in full. `value` may
+   * be a function of the stored section (read under the row lock), for sections set field by field.
+   */
   async saveSection<S extends SettingsSection>(
     em: EntityManager,
     tenantId: string,
     apiKeyId: string,
     section: S,
-    value: IntegrationSettingsDoc[S],
+    value: IntegrationSettingsDoc[S] | ((current: IntegrationSettingsDoc[S]) => IntegrationSettingsDoc[S]),
     errors: FieldError[],
   ): Promise<{ doc: IntegrationSettingsDoc; reapplied: ReapplyOutcome }> {
     if (errors.length) throw new SettingsValidationError(errors);
@@ -49,9 +52,10 @@ export class SettingsService {
       const row = await tx.findOneOrFail(IntegrationSettingsRow, { tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       const doc = withDefaults(row.doc as Partial<IntegrationSettingsDoc>);
       const before = doc[section];
-      row.doc = { ...doc, [section]: value };
+      const after = typeof value === 'function' ? value(before) : value;
+      row.doc = { ...doc, [section]: after };
       row.version += 1;
-      tx.create(ConfigChange, { tenantId, apiKeyId, section, before, after: value });
+      tx.create(ConfigChange, { tenantId, apiKeyId, section, before, after });
       const saved = withDefaults(row.doc as Partial<IntegrationSettingsDoc>);
       // The row lock above also orders re-applications: two saves of one tenant never interleave their rewrites.
       const reapplied = await reapplyMappings(tx, tenantId, section, doc, saved);

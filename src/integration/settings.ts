@@ -123,22 +123,21 @@ export function quoteStatusesFromInput(
   }));
 }
 
-/**
- * Product defaults are set field by field: an omitted field keeps its stored value, null clears it. `changed` holds
- * only what the input sets (the values to check against Halo; null where nothing is to be checked).
- */
-export function productDefaultsFromInput(
-  current: ProductDefaults,
-  input: { shippingItemId?: number | null; defaultGroupId?: number | null },
-): { next: ProductDefaults; changed: ProductDefaults } {
+/** Product defaults as an input sets them: field by field, an omitted field keeps its stored value, null clears it. */
+export type ProductDefaultsInput = { shippingItemId?: number | null; defaultGroupId?: number | null };
+
+export function mergeProductDefaults(current: ProductDefaults, input: ProductDefaultsInput): ProductDefaults {
   return {
-    next: {
-      shippingItemId: input.shippingItemId === undefined ? current.shippingItemId : input.shippingItemId,
-      defaultGroupId: input.defaultGroupId === undefined ? current.defaultGroupId : input.defaultGroupId,
-    },
-    changed: { shippingItemId: input.shippingItemId ?? null, defaultGroupId: input.defaultGroupId ?? null },
+    shippingItemId: input.shippingItemId === undefined ? current.shippingItemId : input.shippingItemId,
+    defaultGroupId: input.defaultGroupId === undefined ? current.defaultGroupId : input.defaultGroupId,
   };
 }
+
+/** The values an input sets that are checked against Halo (null: nothing to check). */
+export const productDefaultsToCheck = (input: ProductDefaultsInput): ProductDefaults => ({
+  shippingItemId: input.shippingItemId ?? null,
+  defaultGroupId: input.defaultGroupId ?? null,
+});
 
 /** Stored documents from older versions may lack newer sections: fill them in. */
 export function withDefaults(stored: Partial<IntegrationSettingsDoc> | null | undefined): IntegrationSettingsDoc {

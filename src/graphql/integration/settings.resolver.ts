@@ -2,7 +2,8 @@ import { Arg, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { GraphQLContext } from '../context';
 import {
   companiesFromInput,
-  productDefaultsFromInput,
+  mergeProductDefaults,
+  productDefaultsToCheck,
   quoteStatusesFromInput,
   resolveAccountCode,
   type IntegrationSettingsDoc,
@@ -47,13 +48,14 @@ export class SettingsResolver {
     ctx: GraphQLContext,
     argument: string,
     section: S,
-    value: IntegrationSettingsDoc[S],
+    value: IntegrationSettingsDoc[S] | ((current: IntegrationSettingsDoc[S]) => IntegrationSettingsDoc[S]),
     validate: (catalog: v.HaloCatalog) => Promise<v.FieldError[]>,
   ) {
     return guard(argument, async () => {
       const catalog = await ctx.services.access.requestCatalog(ctx.em, ctx.tenantId, ctx.signal);
       const errors = await validate(catalog);
-      const { doc, reapplied } = await ctx.services.settings.saveSection(ctx.em, ctx.tenantId, ctx.apiKeyId, section, plain(value), errors);
+      const stored = typeof value === 'function' ? (current: IntegrationSettingsDoc[S]) => plain(value(current)) : plain(value);
+      const { doc, reapplied } = await ctx.services.settings.saveSection(ctx.em, ctx.tenantId, ctx.apiKeyId, section, stored, errors);
       // What the stored rows could not answer is fetched: a full sync of those entities (or the tenant's run in progress).
       if (reapplied.resync.length) await ctx.services.sync.start(ctx.em, ctx.tenantId, { kind: 'FULL', entities: reapplied.resync, trigger: 'mapping' });
       return doc;
@@ -128,11 +130,8 @@ export class SettingsResolver {
 
   @Mutation(() => IntegrationSettingsType, { description: 'The shipping product and the default product group, field by field: an omitted field keeps its value, null clears it.' })
   setProductDefaults(@Arg('input', () => ProductDefaultsInputType) input: ProductDefaultsInputType, @Ctx() ctx: GraphQLContext) {
-    return guard('input', async () => {
-      const { next, changed } = productDefaultsFromInput((await ctx.services.settings.get(ctx.em, ctx.tenantId)).productDefaults, input);
-      // Only what the input sets is checked against Halo: a stored value is not re-checked on every change.
-      return this.save(ctx, 'input', 'productDefaults', next, (c) => v.validateProductDefaults(c, changed));
-    });
+    // Merged with the stored defaults under the save's row lock; only what the input sets is checked against Halo.
+    return this.save(ctx, 'input', 'productDefaults', (current) => mergeProductDefaults(current, input), (c) => v.validateProductDefaults(c, productDefaultsToCheck(input)));
   }
 
   @Mutation(() => IntegrationSettingsType, {
