@@ -7,7 +7,7 @@ const named = (rows: { id: number; name?: string | null }[]): Named[] =>
 
 const TTL_MS = 60_000;
 
-/** Halo sends 0 for "no product group" (the item default); we say null. */
+/** Halo sends 0 or null for "no product group" (facts.ts HALO_ITEM_NO_GROUP); we say null. */
 const groupIdOf = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null);
 
 const itemInfo = (it: { id: number; name?: string | null; assetgroup_id?: number | null }): HaloItemInfo => ({
