@@ -150,7 +150,7 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
       ? { id: 'items_without_group', title: 'Items without a product group', status: 'UNKNOWN', detail: 'Counted in Halo once it is connected and reachable.' }
       : f.itemsWithoutGroup === 0
         ? { id: 'items_without_group', title: 'Items without a product group', status: 'OK', detail: 'Every Halo item has a product group.' }
-        : { id: 'items_without_group', title: 'Items without a product group', status: 'WARNING', detail: `${f.itemsWithoutGroup} Halo item(s) have no product group and do not sync.`, fix: 'In Halo give each item a product group (an asset group marked "Use for Items"), then run a sync (startSync). The sync history lists the items.' },
+        : { id: 'items_without_group', title: 'Items without a product group', status: 'WARNING', detail: `${f.itemsWithoutGroup} active Halo item(s) have no product group and do not sync (counted in Halo: all items less those listed from the product groups).`, fix: 'In Halo give each item a product group (an asset group marked "Use for Items"; Halo\'s item list filtered by asset group shows the ones without), then run a sync (startSync).' },
   );
   add(
     f.webhooks === null

@@ -1,5 +1,5 @@
 import { isClosedQuoteStatus, type HaloClient, type HaloLookup } from '../halo';
-import { HALO_CATEGORY_NAME_FIELDS, HALO_LOOKUPS } from '../halo/facts';
+import { HALO_CATEGORY_NAME_FIELDS, HALO_ITEM_GROUPS_FILTER, HALO_LOOKUPS } from '../halo/facts';
 import type { HaloCatalog, HaloItemInfo, Named } from './validate';
 
 const named = (rows: { id: number; name?: string | null }[]): Named[] =>
@@ -142,12 +142,18 @@ export class CachedHaloCatalog implements HaloCatalog {
    * Active items outside every product group (no group, or a group not marked "Use for Items"): they cannot sync,
    * since the sync lists items from the product groups only. Read for the setup checklist, not by every sync run.
    */
+  /**
+   * Active Halo items outside every product group (they never sync): all items less those in the product groups,
+   * each from Halo's record_count, so two requests whatever the catalogue's size. null when Halo gives no count.
+   */
   itemsOutsideProductGroups() {
     return this.cached('itemsOutsideProductGroups', async () => {
-      const productGroups = new Set((await this.assetGroups()).filter((g) => g.isProductGroup).map((g) => g.id));
-      let outside = 0;
-      for await (const it of this.halo.items.list()) if (!productGroups.has(Number(it.assetgroup_id))) outside++;
-      return outside;
+      const productGroups = (await this.assetGroups()).filter((g) => g.isProductGroup).map((g) => g.id);
+      const all = await this.halo.count('items');
+      if (all === null) return null;
+      if (!productGroups.length) return all;
+      const inGroups = await this.halo.count('items', { [HALO_ITEM_GROUPS_FILTER.value]: productGroups });
+      return inGroups === null ? null : Math.max(0, all - inGroups);
     });
   }
 

@@ -23,7 +23,7 @@ describe('simulator state file', () => {
   it('restores records, settings, id counters and time, saving each change shortly after it happens', async () => {
     const first = await start();
     expect(existsSync(file)).toBe(true);
-    const quote = first.control.create('quotes', { client_id: first.control.primaryClientId, title: 'Kept', lines: [{ name: 'Line', quantity: 1, baseprice: 10 }] });
+    const quote = first.control.create('quotes', { client_id: first.control.primaryClientId, title: 'Kept', lines: [{ name: 'Line', [first.truth.quoteLineQuantityField]: 1, [first.truth.quoteLineUnitPriceField]: 10 }] });
     first.control.updateSettings({ show_pipeline_stages: false });
     // Saved while running (a kill -9 loses at most the last moments), before any stop.
     for (let i = 0; i < 100 && !saved().data.tables.quotes!.some((q) => q.id === quote.id); i++) await new Promise((r) => setTimeout(r, 20));
@@ -35,7 +35,7 @@ describe('simulator state file', () => {
     expect(second.control.get('quotes', quote.id as number)).toMatchObject({ title: 'Kept', total: 10 });
     expect(second.control.settings().show_pipeline_stages).toBe(false);
     // New records take new ids, and time goes on from where it was.
-    const next = second.control.create('quotes', { client_id: second.control.primaryClientId, title: 'Next', lines: [{ name: 'Line', quantity: 1, baseprice: 5 }] });
+    const next = second.control.create('quotes', { client_id: second.control.primaryClientId, title: 'Next', lines: [{ name: 'Line', [second.truth.quoteLineQuantityField]: 1, [second.truth.quoteLineUnitPriceField]: 5 }] });
     expect(Number(next.id)).toBeGreaterThan(Number(quote.id));
     expect(String(next.last_update_time) > stamp).toBe(true);
     const lineIds = [...(second.control.get('quotes', quote.id as number)!.lines as { id: number }[]), ...(next.lines as { id: number }[])].map((l) => l.id);
