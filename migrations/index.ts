@@ -8,6 +8,7 @@ import { Migration20261203100000WebhookCoverage } from './Migration2026120310000
 import { Migration20261203110000BillingPeriodEnum } from './Migration20261203110000BillingPeriodEnum';
 import { Migration20261203120000ContactsWithoutGeneralUsers } from './Migration20261203120000ContactsWithoutGeneralUsers';
 import { Migration20261203140000SearchIndexes } from './Migration20261203140000SearchIndexes';
+import { Migration20261203150000MappingInputs } from './Migration20261203150000MappingInputs';
 import { Migration20261203160000WebhookReplays } from './Migration20261203160000WebhookReplays';
 
 /** Every migration, in order. `npm run migration:create -- Name` writes the next one and registers it here. */
@@ -21,5 +22,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261203110000BillingPeriodEnum', class: Migration20261203110000BillingPeriodEnum },
   { name: 'Migration20261203120000ContactsWithoutGeneralUsers', class: Migration20261203120000ContactsWithoutGeneralUsers },
   { name: 'Migration20261203140000SearchIndexes', class: Migration20261203140000SearchIndexes },
+  { name: 'Migration20261203150000MappingInputs', class: Migration20261203150000MappingInputs },
   { name: 'Migration20261203160000WebhookReplays', class: Migration20261203160000WebhookReplays },
 ];

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { App } from '../app';
 import { SyncRun, Tenant } from '../db/entities';
@@ -11,9 +12,14 @@ import { DEMO_SETTINGS, DEMO_SHIPPING_GROUP_ID } from './defaults';
  * Demo mode only: an in-process Halo simulator, the demo tenant connected to it with default mappings, and a full
  * sync, so GraphiQL shows data as soon as the two start-up lines are printed.
  *
- * Idempotent across restarts (also after a kill -9): the simulator comes back with the same data (same seed) but on a
- * new port, so the stored connection is replaced on every start; settings are saved only where they differ; and a
- * full sync starts each time (finding nothing changed once the data is there).
+ * Restarts keep what the user did:
+ * - the simulator's tenant is kept in `.data/halo-sim.json` (beside the embedded database; `simStateFile`), written
+ *   shortly after every change and on shutdown, and restored on start: a quotation pushed before a restart is still
+ *   in "Halo" after it, so the full sync each start runs finds it. A kill -9 loses at most the simulator's changes of
+ *   the last ~100 ms (halo-sim/persist.ts); a clean stop (SIGTERM/SIGINT) loses nothing.
+ * - a default mapping is saved only for a section the tenant never saved (no configuration history for it), so the
+ *   user's own mappings are never reverted.
+ * The simulator comes back on a new port, so the stored connection is replaced on every start.
  */
 
 export interface DemoHalo {
@@ -33,7 +39,9 @@ export async function startDemoHalo(app: App, apiKey: string, opts: DemoSetupOpt
   const log = app.log.child({ module: 'demo' });
   const real = app.config.halo;
   // Dynamic: production code paths never load the simulator; with a Halo configured it is not started at all.
-  const sim = real ? undefined : await (await import('../halo-sim/index.js')).startHaloSim({ scale: 'demo', seed: 1, rateLimit: false });
+  const sim = real
+    ? undefined
+    : await (await import('../halo-sim/index.js')).startHaloSim({ scale: 'demo', seed: 1, rateLimit: false, stateFile: simStateFile(app) });
   let runId: string | null = null;
   try {
     const em = app.orm.em.fork();
@@ -71,12 +79,22 @@ export async function startDemoHalo(app: App, apiKey: string, opts: DemoSetupOpt
   };
 }
 
-/** Saves each settings section whose stored value differs from the demo default, validated like the API does. */
+/** Where the demo keeps its simulator's tenant: beside the embedded database, under `.data/` by default. */
+export function simStateFile(app: App): string {
+  return path.join(path.dirname(path.resolve(app.config.database.embeddedDir)), 'halo-sim.json');
+}
+
+/**
+ * Saves the demo default of each settings section the tenant never saved, validated like the API does. A section
+ * with any configuration history (the demo's own first save, or the user's change) is left as it is.
+ */
 async function saveDefaultSettings(app: App, sim: HaloSim, em: EntityManager, tenantId: string, apiKeyId: string): Promise<void> {
   const { settings, access, lookupTables } = app.integration;
   const catalog = await access.catalogFor(em, tenantId);
   const tenant = await em.findOneOrFail(Tenant, { id: tenantId });
-  const current = await settings.get(em, tenantId);
+  const saved = new Set(
+    (await em.getConnection().execute<{ section: string }[]>(`select distinct section from config_change where tenant_id = ?`, [tenantId])).map((r) => r.section),
+  );
 
   const shipping = sim.control
     .list('items', (i) => i.assetgroup_id === DEMO_SHIPPING_GROUP_ID && i.inactive !== true)
@@ -105,18 +123,12 @@ async function saveDefaultSettings(app: App, sim: HaloSim, em: EntityManager, te
     haloQuoteLineFields: async (f) => (f ? v.validateQuoteLineFields(f) : []),
   };
   for (const section of Object.keys(validators) as SettingsSection[]) {
-    if (canonical(current[section]) === canonical(wanted[section])) continue;
+    if (saved.has(section)) continue;
     const validate = validators[section] as (value: unknown) => Promise<v.FieldError[]>;
     // Throws SettingsValidationError naming every field: the defaults drifted from the simulator's data.
     await settings.save(em, tenantId, apiKeyId, section, wanted[section], await validate(wanted[section]));
   }
 }
-
-/** JSON with sorted keys: jsonb does not keep the order the document was written in. */
-const canonical = (value: unknown): string =>
-  JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
 
 async function waitForRun(app: App, runId: string, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;

@@ -13,6 +13,8 @@ export interface GraphQLContext {
   em: EntityManager;
   loaders: Loaders;
   services: Services;
+  /** Aborts when the caller is gone (the connection closed before the answer): work on its behalf stops. */
+  signal?: AbortSignal;
 }
 
 export type Services = IntegrationServices & { sync: SyncService; webhooks: WebhookService; outbox: Outbox };

@@ -480,6 +480,7 @@ export class HaloApi {
     const bound = bindBody('Control', parsed);
     if (!bound.ok) return this.validationError(bound.errors);
     for (const patch of bound.records) Object.assign(this.state.settings, without(patch, 'id'));
+    this.state.touchSettings();
     return this.json(200, this.state.settings, 'Control');
   }
 }

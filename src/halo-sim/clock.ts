@@ -26,6 +26,16 @@ export class SimClock {
   advance(ms: number): void {
     this.offset += ms;
   }
+
+  /** The clock's position, so a restored simulator never stamps a time before one it already handed out. */
+  exportState(): { offset: number; last: number } {
+    return { offset: this.offset, last: this.last };
+  }
+
+  importState(saved: { offset: number; last: number }): void {
+    this.offset = Math.max(this.offset, saved.offset);
+    this.last = Math.max(this.last, saved.last);
+  }
 }
 
 /** Halo writes datetimes as ISO-8601 without a zone and trims trailing fraction zeros, like .NET. */

@@ -141,6 +141,7 @@ export class Control implements SimControl {
 
   updateSettings(patch: HaloRecord): HaloRecord {
     Object.assign(this.state.settings, this.typed('Control', patch));
+    this.state.touchSettings();
     return this.settings();
   }
 

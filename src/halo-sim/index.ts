@@ -12,6 +12,7 @@ import { SimQuirks, resolveQuirks } from './quirks';
 import { API_AGENT_ID, SimScale, seedTenant } from './seed';
 import { SimServer } from './server';
 import { HaloState } from './state';
+import { StatePersister, restoreState } from './persist';
 import { SimTruth, truthFor } from './truth';
 import { WebhookDispatcher } from './webhooks';
 
@@ -36,6 +37,11 @@ export interface HaloSimOptions {
   quirks?: Partial<SimQuirks>;
   /** Requests `control.requests()` keeps, the most recent (default 100,000); `requestCount()` counts all. */
   requestLogLimit?: number;
+  /**
+   * Keep the tenant across restarts (the demo): restored from this JSON file when it holds the same scale and seeds,
+   * else seeded and written there; saved shortly after every change (persist.ts) and on `stop()`.
+   */
+  stateFile?: string;
 }
 
 export interface HaloSim {
@@ -65,8 +71,12 @@ export async function startHaloSim(opts: HaloSimOptions = {}): Promise<HaloSim> 
   const tenant = opts.tenant ?? 'acme';
   const quirks = resolveQuirks(opts.quirks);
   const truth = truthFor(opts.truthSeed ?? seed);
-  const state = new HaloState(new SimClock(), truth);
-  seedTenant(state, opts.scale ?? 'demo', seed);
+  const clock = new SimClock();
+  const state = new HaloState(clock, truth);
+  const identity = { scale: opts.scale ?? 'demo', seed, truthSeed: opts.truthSeed ?? seed };
+  if (!opts.stateFile || !restoreState(opts.stateFile, identity, state, clock)) seedTenant(state, identity.scale, seed);
+  const persister = opts.stateFile ? new StatePersister(opts.stateFile, identity, state, clock) : undefined;
+  persister?.saveNow();
 
   const auth = new AuthServer(state, tenant, opts.tokenLifetimeSeconds ?? 3600);
   const clientId = guid(seed, 'client');
@@ -90,6 +100,7 @@ export async function startHaloSim(opts: HaloSimOptions = {}): Promise<HaloSim> 
     async stop() {
       webhooks.stop();
       await server.close();
+      await persister?.close();
     },
   };
 }

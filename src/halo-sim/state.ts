@@ -33,6 +33,14 @@ const rule = (message: string) => new HaloRuleError(400, message);
 /** Fields a write may set but Halo never stores: action flags (`_recover`, `_create_so`, …) and creation helpers. */
 const TRANSIENT = /^(_|newclient_)/;
 
+/** A tenant's data as `HaloState.exportData` gives it (JSON-safe). */
+export interface HaloStateData {
+  tables: Record<TableName, HaloRecord[]>;
+  settings: HaloRecord;
+  nextIds: Record<TableName, number>;
+  nextLineId: number;
+}
+
 export function lookupKey(lookupid: number, id: number): string {
   return `${lookupid}:${id}`;
 }
@@ -51,6 +59,8 @@ export class HaloState {
    * `GET /api/Users?exclude_generaluser=true` leaves them out.
    */
   readonly generalUsers = new Set<RecordId>();
+  /** Told of every change, settings included (after the fact): what a persisted simulator saves on. */
+  private readonly dirtyListeners: (() => void)[] = [];
   /** Bumped on every change to a table, so list orderings can be cached between changes. */
   readonly versions = Object.fromEntries(TABLE_NAMES.map((t) => [t, 0])) as Record<TableName, number>;
 
@@ -62,6 +72,38 @@ export class HaloState {
 
   onChange(listener: (change: Change) => void): void {
     this.listeners.push(listener);
+  }
+
+  onDirty(listener: () => void): void {
+    this.dirtyListeners.push(listener);
+  }
+
+  /** Marks the instance settings changed (they are written in place by `/api/Control` and the control handle). */
+  touchSettings(): void {
+    for (const l of this.dirtyListeners) l();
+  }
+
+  /** Everything a restart needs to come back as this tenant: every table, the settings and the id counters. */
+  exportData(): HaloStateData {
+    return {
+      tables: Object.fromEntries(TABLE_NAMES.map((t) => [t, [...this.tables[t].values()]])) as Record<TableName, HaloRecord[]>,
+      settings: this.settings,
+      nextIds: { ...this.nextIds },
+      nextLineId: this.nextLineId,
+    };
+  }
+
+  /** Replaces all data with an export (records as stored: derived fields included, no stamping, no events). */
+  importData(data: HaloStateData): void {
+    for (const t of TABLE_NAMES) {
+      const map = this.tables[t];
+      map.clear();
+      for (const rec of data.tables[t] ?? []) map.set(t === 'lookups' ? lookupKey(rec.lookupid as number, rec.id as number) : (rec.id as RecordId), rec);
+      this.versions[t]++;
+    }
+    this.settings = data.settings;
+    Object.assign(this.nextIds, data.nextIds);
+    this.nextLineId = data.nextLineId;
   }
 
   get(table: TableName, id: RecordId): HaloRecord | undefined {
@@ -167,11 +209,13 @@ export class HaloState {
   /** Marks a table changed by a direct field write (outside create/update/remove), so cached list orders and filters refresh. */
   touch(table: TableName): void {
     this.versions[table]++;
+    for (const l of this.dirtyListeners) l();
   }
 
   private emit(change: Change): void {
     this.versions[change.table]++;
     for (const listener of this.listeners) listener(change);
+    for (const l of this.dirtyListeners) l();
   }
 
   private assign(rec: HaloRecord, input: HaloRecord): void {

@@ -194,6 +194,17 @@ export class HaloClient {
   }
 
   /**
+   * How many rows a list holds, from Halo's `record_count` on a one-row page: one request, whatever the size.
+   * null when Halo's answer carries no count (a bare array).
+   */
+  async count<R extends HaloResourceName>(resource: R, filter: HaloListFilter = {}, opts: { signal?: AbortSignal } = {}): Promise<number | null> {
+    const def: HaloResourceDef = HALO_RESOURCES[resource];
+    const query: QueryParams = { ...filter, pageinate: true, page_size: 1, page_no: 1 };
+    const body = await this.transport.request<unknown>('GET', def.path, { query, signal: opts.signal });
+    return extractListPage<HaloResourceTypes[R]>(body, def.listKey, `GET ${def.path}`).recordCount ?? null;
+  }
+
+  /**
    * Iterate every row of a list, page by page (HALO-API.md §2.1): `pageinate=true&page_size=N&page_no=k`, stopping
    * on an empty page, a page shorter than the largest seen, `fetched >= record_count`, or a page with nothing new
    * (Halo ignoring `page_no`). Rows repeated across pages are yielded once.

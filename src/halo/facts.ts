@@ -206,6 +206,19 @@ export const HALO_QUOTE_LINE_KNOWN_FIELDS = fact(
 /** Item recurring fields (spec): `isrecurringitem, recurringprice, recurringcost, item_default_billing_period`. */
 export const HALO_ITEM_RECURRING_FIELDS = fact(['isrecurringitem', 'recurringprice', 'recurringcost', 'item_default_billing_period'], 'spec', 'halo-openapi.json Item');
 
+/**
+ * A ticket category's name (`/api/Category`, schema CategoryDetail): the spec has two nullable strings, `value` and
+ * `category_name`, and says neither which one Halo fills nor what the other holds. `value` is the category text in
+ * Halo's own lookup rows (`fvalue`), so it is read first, `category_name` when it is empty; never a name of our own.
+ */
+export const HALO_CATEGORY_NAME_FIELDS = fact(['value', 'category_name'] as const, 'spec', 'halo-openapi.json CategoryDetail.value / .category_name');
+
+/**
+ * An item without a product group: `assetgroup_id` is a nullable int32 in the spec, and Halo's integer ids use 0 for
+ * "none" (as `user_id`, `site_id`). Null, 0 and negatives all read as "no group".
+ */
+export const HALO_ITEM_NO_GROUP = fact([null, 0] as const, 'spec', 'halo-openapi.json Item.assetgroup_id (nullable int32); 0 as "none" like the other integer ids');
+
 /** Each client's placeholder contact "General User"; `exclude_generaluser=true` on `/api/Users` leaves them out. */
 export const HALO_GENERAL_USER = {
   name: fact('General User', 'confirmed', 'Halo UI; spec parameter exclude_generaluser (HALO-API.md §9)'),

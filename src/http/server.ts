@@ -126,6 +126,11 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
         return sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
       }
     }
+    // A caller who hangs up stops the Halo work done on its behalf (resolvers pass ctx.signal on).
+    const gone = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) gone.abort(new Error('the caller closed the connection'));
+    });
     const result = await deps.apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => ({
@@ -135,6 +140,7 @@ export function createHttpServer(deps: HttpServerDeps): http.Server {
         em,
         loaders: createLoaders(em, auth.tenantId),
         services: deps.services,
+        signal: gone.signal,
       }),
     });
     for (const [name, value] of result.headers) res.setHeader(name, value);

@@ -44,6 +44,20 @@ export interface ChecklistFacts {
 
 const step = (f: ChecklistFacts, name: string) => f.connection?.steps.find((s) => s.step === name);
 
+/** Connection steps fixed by entering the connection again; every other step is fixed in Halo and re-checked. */
+const CONNECTION_STEPS = new Set(['url', 'auth_server', 'token']);
+
+/**
+ * A connection step's fix (written by the Halo diagnostics, in Halo's words) followed by the mutation that applies
+ * or re-checks it: every fix the checklist gives names the mutation to call.
+ */
+function stepFix(name: string, fix: string | undefined): string {
+  const mutation = CONNECTION_STEPS.has(name) ? 'connectHalo' : 'testHaloConnection';
+  if (!fix) return CONNECTION_STEPS.has(name) ? 'Enter the connection again (connectHalo).' : 'Run testHaloConnection to check again.';
+  if (fix.includes(mutation)) return fix;
+  return `${fix} Then ${CONNECTION_STEPS.has(name) ? 'save the connection again (connectHalo)' : 'run testHaloConnection'}.`;
+}
+
 /**
  * The setup guide's "Verify your integration", "Verify your defaults" and "Common issues", as checks with a
  * status and a fix. Pure: the same facts always give the same list.
@@ -60,7 +74,13 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
     add(
       f.connection.status === 'CONNECTED' && !failed
         ? { id: 'connection', title: 'Connected to Halo', status: 'OK', detail: 'The last connection check passed.' }
-        : { id: 'connection', title: 'Connected to Halo', status: 'ACTION_NEEDED', detail: failed?.message ?? 'The last connection check failed.', fix: failed?.fix ?? 'Run testHaloConnection, then re-save the connection.' },
+        : {
+            id: 'connection',
+            title: 'Connected to Halo',
+            status: 'ACTION_NEEDED',
+            detail: failed?.message ?? 'The last connection check failed.',
+            fix: failed ? stepFix(failed.step, failed.fix) : 'Run testHaloConnection; if it fails, enter the connection again (connectHalo).',
+          },
     );
   }
 
@@ -70,7 +90,7 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
       ? { id: 'webhook_scope', title: 'admin:webhooks permission', status: 'UNKNOWN', detail: 'Not checked yet: connect first.' }
       : webhookScope.ok
         ? { id: 'webhook_scope', title: 'admin:webhooks permission', status: 'OK', detail: webhookScope.message }
-        : { id: 'webhook_scope', title: 'admin:webhooks permission', status: 'ACTION_NEEDED', detail: webhookScope.message, fix: webhookScope.fix },
+        : { id: 'webhook_scope', title: 'admin:webhooks permission', status: 'ACTION_NEEDED', detail: webhookScope.message, fix: stepFix(webhookScope.step, webhookScope.fix) },
   );
 
   const stages = f.connection?.pipelineStagesEnabled;
@@ -86,9 +106,9 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
   checks.push(...lookupChecks(f.lookups ?? null, f.lookupsError));
 
   if (!s.primaryClient) {
-    add({ id: 'primary_client', title: 'Primary client chosen', status: 'ACTION_NEEDED', detail: 'No primary client (your own company in Halo) is chosen.', fix: `Choose the Halo client that is your company; its website must be ${f.tenantWebsite}.` });
+    add({ id: 'primary_client', title: 'Primary client chosen', status: 'ACTION_NEEDED', detail: 'No primary client (your own company in Halo) is chosen.', fix: `Choose the Halo client that is your company with setPrimaryClient; its website must be ${f.tenantWebsite}.` });
   } else if (f.primaryClientNow && normaliseWebsite(f.primaryClientNow.website ?? '') !== normaliseWebsite(f.tenantWebsite)) {
-    add({ id: 'primary_client', title: 'Primary client chosen', status: 'ACTION_NEEDED', detail: `"${f.primaryClientNow.name}" now has website "${f.primaryClientNow.website ?? ''}" in Halo, not ${f.tenantWebsite}.`, fix: `Set the website of "${f.primaryClientNow.name}" in Halo to ${f.tenantWebsite}.` });
+    add({ id: 'primary_client', title: 'Primary client chosen', status: 'ACTION_NEEDED', detail: `"${f.primaryClientNow.name}" now has website "${f.primaryClientNow.website ?? ''}" in Halo, not ${f.tenantWebsite}.`, fix: `Set the website of "${f.primaryClientNow.name}" in Halo to ${f.tenantWebsite}, or choose your own company with setPrimaryClient.` });
   } else {
     add({ id: 'primary_client', title: 'Primary client chosen', status: 'OK', detail: `"${s.primaryClient.name}" (${s.primaryClient.website}).` });
   }
@@ -100,7 +120,7 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
     const unmapped = f.productGroups.filter((g) => !mapped.has(g.id));
     add(
       unmapped.length
-        ? { id: 'product_groups', title: 'Every product group mapped', status: 'ACTION_NEEDED', detail: `${unmapped.length} of ${f.productGroups.length} product groups have no product type: ${unmapped.slice(0, 5).map((g) => g.name).join(', ')}${unmapped.length > 5 ? ', …' : ''}.`, fix: 'Map each Halo product group to a product type.' }
+        ? { id: 'product_groups', title: 'Every product group mapped', status: 'ACTION_NEEDED', detail: `${unmapped.length} of ${f.productGroups.length} product groups have no product type: ${unmapped.slice(0, 5).map((g) => g.name).join(', ')}${unmapped.length > 5 ? ', …' : ''}.`, fix: 'Map each Halo product group to a product type (setProductGroupMappings).' }
         : { id: 'product_groups', title: 'Every product group mapped', status: 'OK', detail: `All ${f.productGroups.length} product groups are mapped.` },
     );
   }
@@ -108,29 +128,29 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
   add(
     s.opportunities
       ? { id: 'opportunity_mapping', title: 'Opportunity types and statuses mapped', status: 'OK', detail: `${s.opportunities.importTypeIds.length} type(s) imported; ${s.opportunities.fromHalo.length} Halo status(es) mapped.` }
-      : { id: 'opportunity_mapping', title: 'Opportunity types and statuses mapped', status: 'ACTION_NEEDED', detail: 'No opportunity mapping yet.', fix: 'Set the default opportunity type, the types to import and the status mapping.' },
+      : { id: 'opportunity_mapping', title: 'Opportunity types and statuses mapped', status: 'ACTION_NEEDED', detail: 'No opportunity mapping yet.', fix: 'Set the default opportunity type, the types to import and the status mapping (setOpportunityMapping).' },
   );
   add(
     s.quoteStatuses.length === 4
       ? { id: 'quote_status_mapping', title: 'Quote statuses mapped', status: 'OK', detail: 'Draft, Sent, Approved and Declined are mapped.' }
-      : { id: 'quote_status_mapping', title: 'Quote statuses mapped', status: 'ACTION_NEEDED', detail: 'The quote status mapping must be configured by hand (it is not pre-populated).', fix: 'Map Draft, Sent, Approved and Declined to Halo quote statuses and opportunity statuses or stages.' },
+      : { id: 'quote_status_mapping', title: 'Quote statuses mapped', status: 'ACTION_NEEDED', detail: 'The quote status mapping must be configured by hand (it is not pre-populated).', fix: 'Map Draft, Sent, Approved and Declined to Halo quote statuses and opportunity statuses or stages (setQuoteStatusMapping).' },
   );
   add(
     s.productDefaults.shippingItemId != null
       ? { id: 'shipping_product', title: 'Shipping product set', status: 'OK', detail: `Halo item ${s.productDefaults.shippingItemId}.` }
-      : { id: 'shipping_product', title: 'Shipping product set', status: 'ACTION_NEEDED', detail: 'No shipping product: quotes with shipping cannot be sent to Halo.', fix: 'Choose the Halo item that represents shipping costs.' },
+      : { id: 'shipping_product', title: 'Shipping product set', status: 'ACTION_NEEDED', detail: 'No shipping product: quotes with shipping cannot be sent to Halo.', fix: 'Choose the Halo item that represents shipping costs (setProductDefaults with shippingItemId).' },
   );
   add(
     s.productDefaults.defaultGroupId != null
       ? { id: 'default_category', title: 'Default product category set', status: 'OK', detail: `Halo product group ${s.productDefaults.defaultGroupId}.` }
-      : { id: 'default_category', title: 'Default product category set', status: 'ACTION_NEEDED', detail: 'No fallback category for products sent to Halo without a mapping.', fix: 'Choose a default Halo product group.' },
+      : { id: 'default_category', title: 'Default product category set', status: 'ACTION_NEEDED', detail: 'No fallback category for products sent to Halo without a mapping.', fix: 'Choose a default Halo product group (setProductDefaults with defaultGroupId).' },
   );
   add(
     f.itemsWithoutGroup === null
       ? { id: 'items_without_group', title: 'Items without a product group', status: 'UNKNOWN', detail: 'Counted in Halo once it is connected and reachable.' }
       : f.itemsWithoutGroup === 0
         ? { id: 'items_without_group', title: 'Items without a product group', status: 'OK', detail: 'Every Halo item has a product group.' }
-        : { id: 'items_without_group', title: 'Items without a product group', status: 'WARNING', detail: `${f.itemsWithoutGroup} active Halo item(s) are not in a product group and do not sync.`, fix: 'In Halo give each item a product group (an asset group marked "Use for Items"), then run a sync.' },
+        : { id: 'items_without_group', title: 'Items without a product group', status: 'WARNING', detail: `${f.itemsWithoutGroup} active Halo item(s) have no product group and do not sync (counted in Halo: all items less those listed from the product groups).`, fix: 'In Halo give each item a product group (an asset group marked "Use for Items"; Halo\'s item list filtered by asset group shows the ones without), then run a sync (startSync).' },
   );
   add(
     f.webhooks === null
@@ -148,7 +168,7 @@ export function buildChecklist(f: ChecklistFacts): Check[] {
     title: 'Real-time and polled changes',
     status: complete ? 'OK' : 'WARNING',
     detail: `Real time (webhooks, seconds): ${realtime.length ? realtime.join('; ') : 'nothing'}. Polled (scheduled sync): ${polled.join('; ')}.`,
-    ...(complete ? {} : { fix: (f.webhooks?.ok && f.webhooks.missingRealtime) || 'Install or repair the Halo webhooks so changes arrive in seconds.' }),
+    ...(complete ? {} : { fix: (f.webhooks?.ok && f.webhooks.missingRealtime) || 'Install or repair the Halo webhooks (installHaloWebhooks, repairHaloWebhooks) so changes arrive in seconds.' }),
   });
   add(
     f.lastFullSyncAt

@@ -3,6 +3,7 @@ import { HaloClient, newHaloSession, type HaloSession, type HaloClientOptions, t
 import type { SecretBox } from '../crypto/secret-box';
 import { HaloConnectionRow } from '../db/entities';
 import { CachedHaloCatalog } from './halo-catalog';
+import type { HaloCatalog, HaloItemInfo } from './validate';
 
 /** How a tenant's Halo connection is reached: the settings every client for it shares. */
 export interface HaloAccessOptions {
@@ -95,6 +96,27 @@ export class HaloAccess {
   }
 
   /**
+   * The catalog as one request's validators see it: items we hold come from Postgres, only the others from Halo, and
+   * nothing more is asked of Halo once `signal` (the caller gone) aborts.
+   */
+  async requestCatalog(em: EntityManager, tenantId: string, signal?: AbortSignal): Promise<HaloCatalog> {
+    const halo = await this.catalogFor(em, tenantId);
+    const go = <T>(read: () => Promise<T>): Promise<T> => {
+      signal?.throwIfAborted();
+      return read();
+    };
+    return {
+      client: (id) => go(() => halo.client(id)),
+      assetGroups: () => go(() => halo.assetGroups()),
+      opportunityTypes: () => go(() => halo.opportunityTypes()),
+      statuses: () => go(() => halo.statuses()),
+      quoteStatuses: () => go(() => halo.quoteStatuses()),
+      customerTypes: () => go(() => halo.customerTypes()),
+      itemsById: (ids) => go(() => storedFirst(em, tenantId, ids, (rest) => halo.itemsById(rest, signal))),
+    };
+  }
+
+  /**
    * A client of its own for one sync run, counting every request it sends to Halo (API, token and discovery alike;
    * the run's history reports them). It shares the tenant's session (token, discovery) and the instance's rate
    * governor with every other client, so the budget holds and a valid token is reused.
@@ -114,4 +136,26 @@ export class HaloAccess {
     this.cache.delete(tenantId);
     this.sessions.delete(tenantId);
   }
+}
+
+/** Items we synced and still hold (not deleted in Halo) answer from Postgres; Halo is asked only for the rest. */
+async function storedFirst(
+  em: EntityManager,
+  tenantId: string,
+  ids: number[],
+  fromHalo: (ids: number[]) => Promise<Map<number, HaloItemInfo>>,
+): Promise<Map<number, HaloItemInfo>> {
+  const wanted = [...new Set(ids)];
+  const found = new Map<number, HaloItemInfo>();
+  if (!wanted.length) return found;
+  const rows = await em
+    .getConnection()
+    .execute<{ halo_id: number; name: string; halo_group_id: number | null }[]>(
+      `select halo_id, name, halo_group_id from item where tenant_id = ? and deleted_at is null and halo_id = any(array[?]::int[])`,
+      [tenantId, wanted],
+    );
+  for (const r of rows) found.set(Number(r.halo_id), { id: Number(r.halo_id), name: r.name, groupId: r.halo_group_id ?? null });
+  const rest = wanted.filter((id) => !found.has(id));
+  if (rest.length) for (const [id, item] of await fromHalo(rest)) found.set(id, item);
+  return found;
 }

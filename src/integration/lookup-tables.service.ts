@@ -116,7 +116,7 @@ export class LookupTablesService {
         errors.push({
           path: key,
           code: 'LOOKUP_MISMATCH',
-          message: `lookup ${r.lookupId} does not look like Halo's ${HALO_LOOKUP_TITLES[key]}: ${r.detail} It holds: ${preview(r.rows)}.`,
+          message: `Lookup ${r.lookupId} does not look like Halo's ${HALO_LOOKUP_TITLES[key]}: ${r.detail} It holds: ${preview(r.rows)}. Choose the id of Halo's ${HALO_LOOKUP_TITLES[key]} table.`,
         });
       }
     }

@@ -115,6 +115,42 @@ export function emptySettings(): IntegrationSettingsDoc {
   };
 }
 
+/**
+ * GraphQL leaves an omitted nullable input field undefined. In a section saved whole, omitted means none (null);
+ * these give every such field its documented meaning before anything reads it.
+ */
+export function companiesFromInput(input: { prospectTypeId?: number | null; address: Partial<Record<AddressField, HaloAddressLine | null>> }): CompanySettings {
+  const address = Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, input.address[f] ?? null])) as Record<AddressField, HaloAddressLine | null>;
+  return { prospectTypeId: input.prospectTypeId ?? null, address };
+}
+
+export function quoteStatusesFromInput(
+  mappings: { status: QuoteStatus; haloQuoteStatusId: number; haloOpportunityStatusId?: number | null; haloPipelineStageId?: number | null }[],
+): QuoteStatusMapping[] {
+  return mappings.map((m) => ({
+    status: m.status,
+    haloQuoteStatusId: m.haloQuoteStatusId,
+    haloOpportunityStatusId: m.haloOpportunityStatusId ?? null,
+    haloPipelineStageId: m.haloPipelineStageId ?? null,
+  }));
+}
+
+/** Product defaults as an input sets them: field by field, an omitted field keeps its stored value, null clears it. */
+export type ProductDefaultsInput = { shippingItemId?: number | null; defaultGroupId?: number | null };
+
+export function mergeProductDefaults(current: ProductDefaults, input: ProductDefaultsInput): ProductDefaults {
+  return {
+    shippingItemId: input.shippingItemId === undefined ? current.shippingItemId : input.shippingItemId,
+    defaultGroupId: input.defaultGroupId === undefined ? current.defaultGroupId : input.defaultGroupId,
+  };
+}
+
+/** The values an input sets that are checked against Halo (null: nothing to check). */
+export const productDefaultsToCheck = (input: ProductDefaultsInput): ProductDefaults => ({
+  shippingItemId: input.shippingItemId ?? null,
+  defaultGroupId: input.defaultGroupId ?? null,
+});
+
 /** Stored documents from older versions may lack newer sections: fill them in. */
 export function withDefaults(stored: Partial<IntegrationSettingsDoc> | null | undefined): IntegrationSettingsDoc {
   return { ...emptySettings(), ...(stored ?? {}) };

@@ -234,7 +234,7 @@ export class QuoteService {
     if (quote.origin !== 'LOCAL') throw new InputError([{ path: 'id', code: 'READ_ONLY', message: 'this quote comes from Halo; change its status there' }]);
     if (quote.status === status) return quote;
     if (!QUOTE_TRANSITIONS[quote.status]?.includes(status)) {
-      throw new InputError([{ path: 'status', code: 'INVALID_TRANSITION', message: `a ${quote.status} quote cannot become ${status} (allowed: ${QUOTE_TRANSITIONS[quote.status]?.join(', ') || 'none'})` }]);
+      throw new InputError([{ path: 'status', code: 'INVALID_TRANSITION', message: `${/^[AEIOU]/.test(quote.status) ? 'An' : 'A'} ${quote.status} quote cannot become ${status}. Allowed: ${QUOTE_TRANSITIONS[quote.status]?.join(', ') || 'none'}.` }]);
     }
     const rows = await em.transactional(async (tx) => {
       const q = tx.merge(quote);

@@ -1,6 +1,7 @@
 import type { HaloAssetGroup, HaloClient, HaloListFilter, HaloResourceName } from '../halo';
 import { HALO_GENERAL_USER, HALO_ITEM_GROUPS_FILTER } from '../halo/facts';
 import type { IntegrationSettingsDoc } from '../integration/settings';
+import { groupAccountCodeFor, productTypeFor } from '../integration/mapping-rules';
 import { isSkip, mapClient, mapItem, mapQuotation, mapSite, mapTicket, mapUser, type Mapped, type Skip } from './mappers';
 import type { LinkSpec, SyncTable } from './store';
 
@@ -47,10 +48,13 @@ export const ENTITY_DEFS: Record<SyncEntity, EntityDef> = {
         return { skip: { code: 'GROUP_NOT_FOR_ITEMS', message: `Asset group "${String(g.name)}" is not a product group.`, hint: 'Tick "Use for Items" on it in Halo if its items should sync.' } };
       }
       const id = Number(g.id);
+      // Halo's own code is kept ('' for none) so a changed account-code mapping is re-applied without asking Halo.
+      const haloAccountCode = typeof g.nominalcode === 'string' ? g.nominalcode.trim() : '';
       const row = {
         name: String(g.name ?? `Group ${id}`),
-        productType: ctx.settings.productGroups.find((m) => m.haloGroupId === id)?.productType ?? null,
-        accountCode: ctx.settings.accountCodes.groups.find((m) => m.haloGroupId === id)?.code ?? (typeof g.nominalcode === 'string' && g.nominalcode ? g.nominalcode : null),
+        productType: productTypeFor(ctx.settings, id),
+        accountCode: groupAccountCodeFor(ctx.settings, id, haloAccountCode),
+        haloAccountCode,
       };
       return { haloId: id, haloUpdatedAt: null, row, contentHash: JSON.stringify(row) };
     },

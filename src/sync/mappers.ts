@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import { parseHaloDate } from '../halo';
 import type { HaloClientRecord, HaloItem, HaloQuotation, HaloSite, HaloTicket, HaloUser } from '../halo';
 import { billingPeriodName } from '../halo/facts';
-import { DEFAULT_ADDRESS_MAPPING, quoteLineFieldNames, type IntegrationSettingsDoc } from '../integration/settings';
+import { quoteLineFieldNames, type IntegrationSettingsDoc } from '../integration/settings';
 import type { BillingPeriod } from '../common/billing-period';
+import { addressFor, haloAddressLines, importsOpportunityType, isProspectFor, opportunityStatusFor, productTypeFor, quoteStatusFor, type HaloAddressLines } from '../integration/mapping-rules';
 
 /**
  * Halo records → our rows, as pure functions of (record, settings). Every mapper returns either a row (with the
@@ -85,19 +86,21 @@ export interface CompanyRow {
   isProspect: boolean;
   inactive: boolean;
   haloCustomerTypeId: number | null;
+  /** Halo's own account flag, kept so a changed prospect mapping is re-applied without asking Halo. */
+  haloIsAccount: boolean;
   accountsId: string | null;
 }
 
 export function mapClient(c: HaloClientRecord, settings: IntegrationSettingsDoc): Mapped<CompanyRow> {
-  const prospectType = settings.companies?.prospectTypeId ?? null;
   const customerType = int(c.customertype);
+  const isAccount = c.is_account === true;
   return mapped(c.id, c.alastupdate, {
     name: text(c.name) ?? `Halo client ${c.id}`,
     website: text(c.website),
-    // Newer Halo flags accounts/prospects directly; older ones only through the customer type.
-    isProspect: c.is_account === true || (prospectType !== null && customerType === prospectType),
+    isProspect: isProspectFor(settings, { isAccount, customerTypeId: customerType }),
     inactive: c.inactive === true,
     haloCustomerTypeId: customerType,
+    haloIsAccount: isAccount,
     accountsId: text(c.accountsid),
   });
 }
@@ -114,25 +117,22 @@ export interface SiteRow {
   countryName: string | null;
   regionName: string | null;
   phone: string | null;
+  /** Halo's address lines as sent, kept so a changed address mapping is re-applied without asking Halo. */
+  haloAddress: HaloAddressLines;
 }
 
 export function mapSite(s: HaloSite, settings: IntegrationSettingsDoc): Mapped<SiteRow> {
-  const lines = settings.companies?.address ?? DEFAULT_ADDRESS_MAPPING;
-  const addr = (s.delivery_address ?? s.invoice_address ?? {}) as Record<string, unknown>;
-  const pick = (line: string | null) => (line ? text(addr[line]) : null);
+  const haloAddress = haloAddressLines((s.delivery_address ?? s.invoice_address ?? {}) as Record<string, unknown>);
   return mapped(s.id, s.slastupdate, {
     haloCompanyId: int(s.client_id),
     name: text(s.name) ?? `Site ${s.id}`,
-    street: pick(lines.street),
-    street2: pick(lines.street2),
-    city: pick(lines.city),
-    state: pick(lines.state),
-    postalCode: pick(lines.postalCode),
+    ...addressFor(settings, haloAddress),
     // Country and region have their own Halo fields (setup guide step 5), never an address line.
     countryCode: text(s.country_code),
     countryName: text(s.country_code_name),
     regionName: text(s.region_code_name),
     phone: text(s.phonenumber),
+    haloAddress,
   });
 }
 
@@ -218,7 +218,6 @@ export function mapItem(
       },
     };
   }
-  const mapping = settings.productGroups.find((m) => m.haloGroupId === groupId);
   const recurring = it.isrecurringitem === true;
   const period = billingPeriod(it.item_default_billing_period);
   if (period === undefined) return unknownPeriod(`"${name}"`, it.item_default_billing_period);
@@ -227,7 +226,7 @@ export function mapItem(
     description: text(it.description),
     sku: text(it.supplier_part_code) ?? text(it.internalreference),
     haloGroupId: groupId,
-    productType: mapping?.productType ?? null,
+    productType: productTypeFor(settings, groupId),
     price: money(it.baseprice),
     cost: money(it.costprice),
     recurring,
@@ -256,8 +255,7 @@ export interface OpportunityRow {
 
 export function mapTicket(t: HaloTicket, settings: IntegrationSettingsDoc): Mapped<OpportunityRow> | Skip {
   const typeId = int(t.tickettype_id);
-  const imported = settings.opportunities?.importTypeIds;
-  if (imported && imported.length && (typeId === null || !imported.includes(typeId))) {
+  if (!importsOpportunityType(settings, typeId)) {
     return {
       skip: {
         code: 'OPPORTUNITY_TYPE_NOT_IMPORTED',
@@ -267,7 +265,7 @@ export function mapTicket(t: HaloTicket, settings: IntegrationSettingsDoc): Mapp
     };
   }
   const statusId = int(t.status_id);
-  const status = settings.opportunities?.fromHalo.find((m) => m.haloStatusId === statusId)?.status ?? null;
+  const status = opportunityStatusFor(settings, statusId);
   return mapped(t.id, t.last_update ?? t.lastupdate, {
     haloCompanyId: int(t.client_id),
     haloContactId: int(t.user_id),
@@ -302,6 +300,8 @@ export interface QuoteRow {
   title: string;
   status: string;
   haloQuoteStatusId: number | null;
+  /** Halo's name of the status ('' when none), kept so a changed status mapping is re-applied without asking Halo. */
+  haloStatusName: string;
   total: string | null;
   lines: QuoteLineRow[];
 }
@@ -317,8 +317,7 @@ function lineValue(line: Record<string, unknown>, names: readonly string[]): unk
 
 export function mapQuotation(q: HaloQuotation, settings: IntegrationSettingsDoc): Mapped<QuoteRow> | Skip {
   const statusId = int(q.status ?? q.quote_status);
-  const mappedStatus = settings.quoteStatuses.find((m) => m.haloQuoteStatusId === statusId)?.status;
-  const byName = String(q.status_name ?? '').toUpperCase();
+  const statusName = text(q.status_name) ?? '';
   const fields = quoteLineFieldNames(settings);
   const lines: QuoteLineRow[] = [];
   for (const [i, l] of (Array.isArray(q.lines) ? q.lines : []).entries()) {
@@ -352,8 +351,9 @@ export function mapQuotation(q: HaloQuotation, settings: IntegrationSettingsDoc)
     haloCompanyId: int(q.client_id),
     haloOpportunityId: int(q.ticket_id),
     title: text(q.title) ?? `Quote ${q.id}`,
-    status: mappedStatus ?? (['DRAFT', 'SENT', 'APPROVED', 'DECLINED'].includes(byName) ? byName : 'DRAFT'),
+    status: quoteStatusFor(settings, { haloQuoteStatusId: statusId, statusName }),
     haloQuoteStatusId: statusId,
+    haloStatusName: statusName,
     total: money(q.total),
     lines,
   });

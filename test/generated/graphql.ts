@@ -5,7 +5,9 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
 export type AccountCodesInput = {
+  /** Codes per product group (at most 500 entries). */
   groups: Array<GroupAccountCodeInput>;
+  /** Codes per Halo item, overriding its group’s (at most 2000 entries). */
   items: Array<ItemAccountCodeInput>;
 };
 
@@ -42,7 +44,7 @@ export type BillingPeriod =
 
 export type CompanyImportInput = {
   address: AddressMappingInput;
-  /** Halo customer type for imported accounts/prospects. */
+  /** Halo customer type that marks accounts/prospects; omitted or null: none (only Halo’s own account flag counts). */
   prospectTypeId?: number | null | undefined;
 };
 
@@ -198,11 +200,11 @@ export type ItemAccountCodeInput = {
 export type OpportunityMappingInput = {
   /** Halo ticket type for opportunities created here. */
   defaultTypeId: number;
-  /** Halo status → ours (each Halo status at most once). */
+  /** Halo status → ours, each Halo status at most once (at most 500 entries). */
   fromHalo: Array<OpportunityStatusFromHaloInput>;
-  /** Halo opportunity types to import. */
+  /** Halo opportunity types to import (at most 100 entries). */
   importTypeIds: Array<number>;
-  /** Our status → the Halo status we set (each of ours exactly once). */
+  /** Our status → the Halo status we set, each of ours exactly once (at most 10 entries). */
   toHalo: Array<OpportunityStatusToHaloInput>;
 };
 
@@ -221,10 +223,11 @@ export type OpportunityStatusToHaloInput = {
   status: OpportunityStatus;
 };
 
+/** Set field by field: an omitted field keeps its current value, null clears it. */
 export type ProductDefaultsInput = {
-  /** Halo product group for products sent without a mapping. */
+  /** Halo product group for products sent without a mapping (haloLookups.productGroups); omitted: unchanged; null: clear. */
   defaultGroupId?: number | null | undefined;
-  /** Halo item used for shipping lines. */
+  /** Halo item used for shipping lines (haloLookups.items); omitted: unchanged; null: clear. */
   shippingItemId?: number | null | undefined;
 };
 
@@ -282,9 +285,9 @@ export type QuoteStatusChange =
   | 'SENT';
 
 export type QuoteStatusMappingInput = {
-  /** Ticket status the linked opportunity moves to. */
+  /** Ticket status the linked opportunity moves to; omitted or null: none. */
   haloOpportunityStatusId?: number | null | undefined;
-  /** Pipeline stage the linked opportunity moves to. */
+  /** Pipeline stage the linked opportunity moves to; omitted or null: none. */
   haloPipelineStageId?: number | null | undefined;
   haloQuoteStatusId: number;
   status: QuoteStatus;

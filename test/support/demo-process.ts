@@ -50,6 +50,7 @@ export function demoProcessEnv(opts: { dataDir: string; pgPort: number }): NodeJ
     EMBEDDED_PG_PORT: String(opts.pgPort),
     SYNC_SCHEDULE: quietSchedule(),
     OPPORTUNITY_SYNC_SCHEDULE: quietSchedule(),
+    UNCOVERED_SYNC_SCHEDULE: quietSchedule(),
   };
 }
 

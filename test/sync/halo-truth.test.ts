@@ -5,7 +5,7 @@ import { mapUser } from '../../src/sync/mappers';
 import { ContactsListDocument, StartSyncDocument } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS } from '../support/mappings';
+import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
 import { connect, syncAndWait, waitForRun, type Run } from '../support/sync';
 
 /**
@@ -33,6 +33,7 @@ describe('sync against Halo as it is (issue 13)', () => {
     const { gql, tenantId } = await t.newTenant('Acme Managed Services', 'acme.example');
     await connect(gql, sim);
     await configureDefaults(gql, Number(sim.control.list('items', (i) => i.assetgroup_id === GROUPS.services)[0].id), sim.truth.lookupIds);
+    await useHalosQuoteLineNames(gql, sim.truth);
     return { sim, gql, tenantId };
   }
 

@@ -15,6 +15,10 @@ export class ProductGroup extends SyncedRecord {
 
   @Property({ type: 'text', nullable: true })
   accountCode?: string | null;
+
+  /** Halo's own nominal code of the group ('' when it has none; null: synced before it was kept). */
+  @Property({ type: 'text', nullable: true })
+  haloAccountCode?: string | null;
 }
 
 @Entity({ tableName: 'company' })
@@ -36,6 +40,10 @@ export class Company extends SyncedRecord {
 
   @Property({ type: 'integer', nullable: true })
   haloCustomerTypeId?: number | null;
+
+  /** Halo's own account/prospect flag (`is_account`); null: synced before it was kept. */
+  @Property({ type: 'boolean', nullable: true })
+  haloIsAccount?: boolean | null;
 
   @Property({ type: 'text', nullable: true })
   accountsId?: string | null;
@@ -81,6 +89,10 @@ export class Site extends SyncedRecord {
 
   @Property({ type: 'text', nullable: true })
   phone?: string | null;
+
+  /** Halo's address lines (line1–line4, postcode) as sent; the address mapping picks from them. Null: synced before they were kept. */
+  @Property({ type: 'jsonb', nullable: true })
+  haloAddress?: Record<string, string | null> | null;
 }
 
 @Entity({ tableName: 'contact' })
@@ -262,6 +274,10 @@ export class Quote extends SyncedRecord {
 
   @Property({ type: 'integer', nullable: true })
   haloQuoteStatusId?: number | null;
+
+  /** Halo's name of the quote status ('' when none; null: not known yet, e.g. a quote pushed from here). */
+  @Property({ type: 'text', nullable: true })
+  haloStatusName?: string | null;
 
   @Property({ type: 'decimal', precision: 18, scale: 4, nullable: true })
   total?: string | null;

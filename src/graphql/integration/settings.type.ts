@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { enumOf } from '../common/enums';
 import { HALO_ADDRESS_LINES, OPPORTUNITY_STATUSES, PRODUCT_TYPES, QUOTE_STATUSES } from '../../integration/settings';
+import { listLimitNote } from '../../integration/validate';
 
 
 export const ProductTypeEnum = enumOf(PRODUCT_TYPES);
@@ -49,12 +50,15 @@ export class StatusFromHalo {
 @InputType('OpportunityMappingInput')
 export class OpportunityMappingType {
   @Field(() => Int, { description: 'Halo ticket type for opportunities created here.' }) defaultTypeId!: number;
-  @Field(() => [Int], { description: 'Halo opportunity types to import.' }) importTypeIds!: number[];
-  @Field(() => [StatusToHalo], { description: 'Our status → the Halo status we set (each of ours exactly once).' }) toHalo!: StatusToHalo[];
-  @Field(() => [StatusFromHalo], { description: 'Halo status → ours (each Halo status at most once).' }) fromHalo!: StatusFromHalo[];
+  @Field(() => [Int], { description: `Halo opportunity types to import ${listLimitNote('importTypeIds')}.` }) importTypeIds!: number[];
+  @Field(() => [StatusToHalo], { description: `Our status → the Halo status we set, each of ours exactly once ${listLimitNote('toHalo')}.` }) toHalo!: StatusToHalo[];
+  @Field(() => [StatusFromHalo], { description: `Halo status → ours, each Halo status at most once ${listLimitNote('fromHalo')}.` }) fromHalo!: StatusFromHalo[];
 }
 
-@ObjectType('AddressMapping', { simpleResolvers: true, description: 'Which Halo address line each of our address fields is stored in. Country and region have their own Halo fields.' })
+@ObjectType('AddressMapping', {
+  simpleResolvers: true,
+  description: 'Which Halo address line each of our address fields is stored in; a field omitted or null is not read. Country and region have their own Halo fields.',
+})
 @InputType('AddressMappingInput')
 export class AddressMappingType {
   @Field(() => HaloAddressLineEnum, { nullable: true }) street!: HaloAddressLine | null;
@@ -67,7 +71,8 @@ export class AddressMappingType {
 @ObjectType('CompanyImportSettings', { simpleResolvers: true })
 @InputType('CompanyImportInput')
 export class CompanyImportType {
-  @Field(() => Int, { nullable: true, description: 'Halo customer type for imported accounts/prospects.' }) prospectTypeId!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Halo customer type that marks accounts/prospects; omitted or null: none (only Halo’s own account flag counts).' })
+  prospectTypeId!: number | null;
   @Field(() => AddressMappingType) address!: AddressMappingType;
 }
 
@@ -76,15 +81,22 @@ export class CompanyImportType {
 export class QuoteStatusMappingType {
   @Field(() => QuoteStatusEnum) status!: QuoteStatus;
   @Field(() => Int) haloQuoteStatusId!: number;
-  @Field(() => Int, { nullable: true, description: 'Ticket status the linked opportunity moves to.' }) haloOpportunityStatusId!: number | null;
-  @Field(() => Int, { nullable: true, description: 'Pipeline stage the linked opportunity moves to.' }) haloPipelineStageId!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Ticket status the linked opportunity moves to; omitted or null: none.' }) haloOpportunityStatusId!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Pipeline stage the linked opportunity moves to; omitted or null: none.' }) haloPipelineStageId!: number | null;
 }
 
 @ObjectType('ProductDefaults', { simpleResolvers: true })
-@InputType('ProductDefaultsInput')
 export class ProductDefaultsType {
-  @Field(() => Int, { nullable: true, description: 'Halo item used for shipping lines.' }) shippingItemId!: number | null;
-  @Field(() => Int, { nullable: true, description: 'Halo product group for products sent without a mapping.' }) defaultGroupId!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Halo item used for shipping lines; null: none set.' }) shippingItemId!: number | null;
+  @Field(() => Int, { nullable: true, description: 'Halo product group for products sent without a mapping; null: none set.' }) defaultGroupId!: number | null;
+}
+
+@InputType('ProductDefaultsInput', { description: 'Set field by field: an omitted field keeps its current value, null clears it.' })
+export class ProductDefaultsInputType {
+  @Field(() => Int, { nullable: true, description: 'Halo item used for shipping lines (haloLookups.items); omitted: unchanged; null: clear.' })
+  shippingItemId?: number | null;
+  @Field(() => Int, { nullable: true, description: 'Halo product group for products sent without a mapping (haloLookups.productGroups); omitted: unchanged; null: clear.' })
+  defaultGroupId?: number | null;
 }
 
 @ObjectType('GroupAccountCode', { simpleResolvers: true })
@@ -104,8 +116,8 @@ export class ItemAccountCodeType {
 @ObjectType('AccountCodes', { simpleResolvers: true, description: 'Account (nominal) codes: per product group, overridden per product.' })
 @InputType('AccountCodesInput')
 export class AccountCodesType {
-  @Field(() => [GroupAccountCodeType]) groups!: GroupAccountCodeType[];
-  @Field(() => [ItemAccountCodeType]) items!: ItemAccountCodeType[];
+  @Field(() => [GroupAccountCodeType], { description: `Codes per product group ${listLimitNote('accountCodeGroups')}.` }) groups!: GroupAccountCodeType[];
+  @Field(() => [ItemAccountCodeType], { description: `Codes per Halo item, overriding its group’s ${listLimitNote('accountCodeItems')}.` }) items!: ItemAccountCodeType[];
 }
 
 @ObjectType('HaloLookupIdSettings', { simpleResolvers: true, description: 'Halo lookup ids an admin confirmed; null means our unconfirmed default is in use (see haloLookupTables).' })
