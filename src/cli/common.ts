@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { ConfigError, type Config } from '../config';
-import type { Logger } from '../log';
+import { ConfigError, loadConfig, type Config } from '../config';
+import { createLogger, type Logger } from '../log';
+import { createOrm, migrate } from '../db/orm';
+import { TenantInputError } from '../tenants/tenants';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../db/embedded';
 import { Tenant } from '../db/entities';
 
@@ -41,6 +43,30 @@ export async function openDatabase(config: Config, log: Logger, by: string): Pro
     ? `the embedded PostgreSQL of the running ${embedded.owner.by} (pid ${embedded.owner.pid}, data in ${dir})`
     : `the embedded PostgreSQL in ${dir} (started for this command, stopped after it)`;
   return { url: embedded.url, where, embedded };
+}
+
+/**
+ * Runs `work` on the command's database (see openDatabase), migrated, and closes everything after it; a tenant input
+ * error becomes the command's data error.
+ */
+export async function withMigratedOrm(by: string, work: (orm: MikroORM, db: CliDatabase) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
+  const db = await openDatabase(config, log, by);
+  try {
+    const orm = await createOrm({ url: db.url });
+    try {
+      await migrate(orm);
+      return await work(orm, db);
+    } catch (err) {
+      if (err instanceof TenantInputError) throw new CliError(err.message, EXIT.dataErr);
+      throw err;
+    } finally {
+      await orm.close(true);
+    }
+  } finally {
+    await db.embedded?.stop();
+  }
 }
 
 /** A tenant by id or by name (any case); a clear error listing the tenants otherwise. */

@@ -1,10 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
-import { createLogger } from '../log';
-import { createOrm, migrate } from '../db/orm';
-import { createTenant, TenantInputError } from '../tenants/tenants';
-import { CliError, EXIT, openDatabase, runCli } from './common';
+import { createTenant } from '../tenants/tenants';
+import { CliError, EXIT, runCli, withMigratedOrm } from './common';
 
 const USAGE = 'usage: npm run tenant:create -- --name "Acme IT" --website acme.example';
 
@@ -20,26 +17,13 @@ async function main(): Promise<number> {
     throw new CliError(`${(err as Error).message}\n${USAGE}`, EXIT.usage);
   }
   if (!values.name || !values.website) throw new CliError(`both --name and --website are required\n${USAGE}`, EXIT.usage);
-  const config = loadConfig();
-  const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const db = await openDatabase(config, log, 'npm run tenant:create');
-  try {
-    const orm = await createOrm({ url: db.url });
-    try {
-      await migrate(orm);
-      const { tenant, apiKey } = await createTenant(orm.em.fork(), { name: values.name, website: values.website });
-      process.stdout.write(`Tenant: ${tenant.name} (${tenant.id}), website ${tenant.website}\nAPI key: ${apiKey}\n`);
-      process.stderr.write(`Database: ${db.where}\nStore the key now: it is not shown again and cannot be recovered.\n`);
-      return EXIT.ok;
-    } catch (err) {
-      if (err instanceof TenantInputError) throw new CliError(err.message, EXIT.dataErr);
-      throw err;
-    } finally {
-      await orm.close(true);
-    }
-  } finally {
-    await db.embedded?.stop();
-  }
+  const { name, website } = values;
+  return withMigratedOrm('npm run tenant:create', async (orm, db) => {
+    const { tenant, apiKey } = await createTenant(orm.em.fork(), { name, website });
+    process.stdout.write(`Tenant: ${tenant.name} (${tenant.id}), website ${tenant.website}\nAPI key: ${apiKey}\n`);
+    process.stderr.write(`Database: ${db.where}\nStore the key now: it is not shown again and cannot be recovered.\n`);
+    return EXIT.ok;
+  });
 }
 
 runCli('tenant:create', main);

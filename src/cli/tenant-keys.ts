@@ -1,10 +1,7 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config';
-import { createLogger } from '../log';
-import { createOrm, migrate } from '../db/orm';
-import { issueApiKey, listApiKeys, revokeApiKey, TenantInputError } from '../tenants/tenants';
-import { CliError, EXIT, findTenant, openDatabase, runCli } from './common';
+import { issueApiKey, listApiKeys, revokeApiKey } from '../tenants/tenants';
+import { CliError, EXIT, findTenant, runCli, withMigratedOrm } from './common';
 
 const USAGE = `usage:
   npm run tenant:keys -- list   --tenant <name or id>
@@ -30,43 +27,30 @@ async function main(): Promise<number> {
   if (!values.tenant?.trim()) throw new CliError(`--tenant is required\n${USAGE}`, EXIT.usage);
   if (action === 'revoke' && !values.key?.trim()) throw new CliError(`revoke needs --key (an id or prefix from: npm run tenant:keys -- list)\n${USAGE}`, EXIT.usage);
 
-  const config = loadConfig();
-  const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const db = await openDatabase(config, log, 'npm run tenant:keys');
-  try {
-    const orm = await createOrm({ url: db.url });
-    try {
-      await migrate(orm);
-      const tenant = await findTenant(orm, values.tenant.trim());
-      const em = orm.em.fork();
-      if (action === 'list') {
-        const keys = await listApiKeys(em, tenant.id);
-        process.stdout.write(`Keys of ${tenant.name} (${tenant.id}):\n`);
-        for (const k of keys) {
-          const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active';
-          process.stdout.write(`  ${k.prefix}…  ${k.id}  created ${k.createdAt.toISOString()}  ${state}${k.label ? `  "${k.label}"` : ''}\n`);
-        }
-        if (!keys.length) process.stdout.write('  none\n');
-      } else if (action === 'create') {
-        const { key, row } = issueApiKey(em, tenant.id, values.label?.trim() || undefined);
-        await em.flush();
-        process.stdout.write(`Tenant: ${tenant.name} (${tenant.id})\nKey id: ${row.id}\nAPI key: ${key}\n`);
-        process.stderr.write('Store the key now: it is not shown again and cannot be recovered.\n');
-      } else {
-        const revoked = await revokeApiKey(em, tenant.id, values.key!.trim());
-        process.stdout.write(`Revoked ${revoked.prefix}… (${revoked.id}) of ${tenant.name}: requests with it now answer 401.\n`);
+  const wanted = values.tenant.trim();
+  return withMigratedOrm('npm run tenant:keys', async (orm, db) => {
+    const tenant = await findTenant(orm, wanted);
+    const em = orm.em.fork();
+    if (action === 'list') {
+      const keys = await listApiKeys(em, tenant.id);
+      process.stdout.write(`Keys of ${tenant.name} (${tenant.id}):\n`);
+      for (const k of keys) {
+        const state = k.revokedAt ? `revoked ${k.revokedAt.toISOString()}` : 'active';
+        process.stdout.write(`  ${k.prefix}…  ${k.id}  created ${k.createdAt.toISOString()}  ${state}${k.label ? `  "${k.label}"` : ''}\n`);
       }
-      process.stderr.write(`Database: ${db.where}\n`);
-      return EXIT.ok;
-    } catch (err) {
-      if (err instanceof TenantInputError) throw new CliError(err.message, EXIT.dataErr);
-      throw err;
-    } finally {
-      await orm.close(true);
+      if (!keys.length) process.stdout.write('  none\n');
+    } else if (action === 'create') {
+      const { key, row } = issueApiKey(em, tenant.id, values.label?.trim() || undefined);
+      await em.flush();
+      process.stdout.write(`Tenant: ${tenant.name} (${tenant.id})\nKey id: ${row.id}\nAPI key: ${key}\n`);
+      process.stderr.write('Store the key now: it is not shown again and cannot be recovered.\n');
+    } else {
+      const revoked = await revokeApiKey(em, tenant.id, values.key!.trim());
+      process.stdout.write(`Revoked ${revoked.prefix}… (${revoked.id}) of ${tenant.name}: requests with it now answer 401.\n`);
     }
-  } finally {
-    await db.embedded?.stop();
-  }
+    process.stderr.write(`Database: ${db.where}\n`);
+    return EXIT.ok;
+  });
 }
 
 runCli('tenant:keys', main);
