@@ -142,7 +142,9 @@ describe('sync from Halo', () => {
   });
 
   it('marks records deleted or inactivated in Halo on the next full run, and keeps them readable', async () => {
-    const gone = sim.control.list('users', (u) => u.inactive !== true)[2];
+    // A person, not a client's placeholder General User (never synced as a contact).
+    const generalUsers = new Set(sim.control.generalUserIds());
+    const gone = sim.control.list('users', (u) => u.inactive !== true && !generalUsers.has(u.id as number))[2];
     const inactive = sim.control.list('clients', (c) => c.inactive !== true && Number(c.id) !== 12)[3];
     sim.control.delete('users', gone.id);
     sim.control.inactivate('clients', inactive.id);
