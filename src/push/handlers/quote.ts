@@ -15,8 +15,9 @@ function settleQuote(em: EntityManager, row: OutboxRow, outcome: SettleOutcome):
 
 /** A status move settles the quote that caused it and the opportunity it moves (each by its own open pushes). */
 async function settleQuoteStatus(em: EntityManager, row: OutboxRow, outcome: SettleOutcome): Promise<void> {
-  await settleQuote(em, row, outcome);
+  // Opportunity first, then quote: the order setStatus takes them in, so the two never wait on each other in a cycle.
   await settlePushState(em, Opportunity, row.targetId, row, outcome);
+  await settleQuote(em, row, outcome);
 }
 
 /**
