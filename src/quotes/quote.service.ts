@@ -4,6 +4,9 @@ import { InputError, type FieldError } from '../common/input-error';
 import type { Outbox } from '../push/outbox';
 import { MoneyError, multiply, parseDecimal, sum } from './money';
 import { isBillingPeriod, isRecurringPeriod, type BillingPeriod } from '../common/billing-period';
+import type { IntegrationSettingsDoc } from '../integration/settings';
+import { opportunityStatusFor } from '../integration/mapping-rules';
+import { LockMode } from '@mikro-orm/core';
 
 export const QUOTE_TRANSITIONS: Record<string, readonly string[]> = {
   DRAFT: ['SENT', 'APPROVED', 'DECLINED'],
@@ -92,7 +95,11 @@ function totalsTooLarge(input: QuoteInput, items: Map<string, Item>): FieldError
 
 /** Quotes built here: create, edit while open, move through the statuses; each change that Halo must see is pushed. */
 export class QuoteService {
-  constructor(private readonly outbox: Outbox) {}
+  constructor(
+    private readonly outbox: Outbox,
+    /** The tenant's settings: a status change shows on the linked opportunity at once, as the mapping moves it. */
+    private readonly settings?: { get(em: EntityManager, tenantId: string): Promise<IntegrationSettingsDoc> },
+  ) {}
 
   private async validate(em: EntityManager, tenantId: string, input: QuoteInput): Promise<{ items: Map<string, Item> }> {
     const errors: FieldError[] = [];
@@ -226,7 +233,9 @@ export class QuoteService {
 
   /**
    * Moves a quote to another status. The linked Halo opportunity follows through the quote status mapping; an
-   * accepted quote becomes a Halo quotation. Both go through the outbox in this transaction.
+   * accepted quote becomes a Halo quotation. Both go through the outbox in this transaction. The local opportunity
+   * shows the mapped Halo status and pipeline stage (and our status from them) at once, PENDING until Halo has them;
+   * the push reads the ticket back and records what Halo holds (names included).
    */
   async setStatus(em: EntityManager, tenantId: string, id: string, status: string): Promise<Quote> {
     const quote = await em.findOne(Quote, { id, tenantId });
@@ -236,11 +245,29 @@ export class QuoteService {
     if (!QUOTE_TRANSITIONS[quote.status]?.includes(status)) {
       throw new InputError([{ path: 'status', code: 'INVALID_TRANSITION', message: `${/^[AEIOU]/.test(quote.status) ? 'An' : 'A'} ${quote.status} quote cannot become ${status}. Allowed: ${QUOTE_TRANSITIONS[quote.status]?.join(', ') || 'none'}.` }]);
     }
+    const settings = quote.opportunityId && this.settings ? await this.settings.get(em, tenantId) : null;
     const rows = await em.transactional(async (tx) => {
       const q = tx.merge(quote);
       q.status = status;
       const added = [];
-      if (q.opportunityId) added.push(this.outbox.add(tx, { tenantId, kind: 'quote.status', targetId: q.opportunityId, payload: { quoteId: q.id, status } }));
+      if (q.opportunityId) {
+        added.push(this.outbox.add(tx, { tenantId, kind: 'quote.status', targetId: q.opportunityId, payload: { quoteId: q.id, status } }));
+        const opp = await tx.findOne(Opportunity, { id: q.opportunityId, tenantId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+        if (opp) {
+          const mapping = settings?.quoteStatuses.find((m) => m.status === status);
+          if (mapping?.haloOpportunityStatusId != null && mapping.haloOpportunityStatusId !== opp.haloStatusId) {
+            opp.haloStatusId = mapping.haloOpportunityStatusId;
+            opp.haloStatusName = null; // Halo's name for it is read back by the push
+            opp.status = opportunityStatusFor(settings!, mapping.haloOpportunityStatusId);
+          }
+          if (mapping?.haloPipelineStageId != null && mapping.haloPipelineStageId !== opp.pipelineStageId) {
+            opp.pipelineStageId = mapping.haloPipelineStageId;
+            opp.pipelineStageName = null;
+          }
+          opp.pushState = 'PENDING';
+          opp.pushError = null;
+        }
+      }
       if (status === 'APPROVED') added.push(this.outbox.add(tx, { tenantId, kind: 'quote.createQuotation', targetId: q.id }));
       if (added.length) {
         q.pushState = 'PENDING';

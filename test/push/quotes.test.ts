@@ -5,6 +5,7 @@ import {
   CreateQuoteDocument,
   PushesDocument,
   QuoteDetailDocument,
+  QuoteOpportunityStateDocument,
   RetryPushDocument,
   SetAccountCodesDocument,
   SetupChecklistDocument,
@@ -13,7 +14,7 @@ import {
 } from '../generated/graphql';
 import { startTestApp, type TestApp } from '../support/app';
 import { startSim } from '../support/halo';
-import { configureDefaults, GROUPS, useHalosQuoteLineNames } from '../support/mappings';
+import { configureDefaults, GROUPS, quoteStatusMapping, useHalosQuoteLineNames } from '../support/mappings';
 import { until } from '../support/wait';
 import { connect, syncAndWait } from '../support/sync';
 
@@ -221,6 +222,41 @@ describe('quotes pushed to Halo', () => {
     expect(after.status).toBe('APPROVED');
     expect(after.bundles.map((b) => b.name)).toEqual(['Starter Pack']);
     // Each wait above reports the outbox when it runs out; the test's own limit leaves room for them to.
+  }, 60_000);
+
+  it('shows the opportunity a status change moves at once, pending until Halo has it, and lists that push among the quote\'s', async () => {
+    // After the accepted-quote test: that one sees this seed's Halo refuse our default line names first.
+    await useHalosNames();
+    const { createQuote } = await gql.expectData(CreateQuoteDocument, { input: quoteInput('Moves the opportunity at once') });
+    const ticket = () => sim.control.get('tickets', opportunity.haloId!)!;
+    const state = async () => (await gql.expectData(QuoteOpportunityStateDocument, { id: opportunity.id })).opportunity!;
+    const settled = (what: string) =>
+      until(what, async () => {
+        const o = await state();
+        if (o.pushState === 'FAILED') throw new Error(`push failed: ${o.pushError}`);
+        return o.pushState === 'PUSHED' ? o : null;
+      }, 20_000, outboxState);
+
+    for (const status of ['SENT', 'APPROVED'] as const) {
+      const mapped = quoteStatusMapping.find((m) => m.status === status)!;
+      await gql.expectData(SetQuoteStatusDocument, { id: createQuote.id, status });
+      // Straight after the mutation, before any push or sync: the mapped status and stage, our status from them.
+      const now = await state();
+      expect(['PENDING', 'PUSHED']).toContain(now.pushState);
+      expect(now).toMatchObject({ status: status === 'SENT' ? 'OPEN' : 'WON', haloStatusId: mapped.haloOpportunityStatusId, pipelineStageId: mapped.haloPipelineStageId });
+      // Once Halo has it: pushed, with Halo's names for what it holds.
+      const done = await settled(`opportunity pushed after ${status}`);
+      expect(done).toMatchObject({ haloStatusId: mapped.haloOpportunityStatusId, pipelineStageId: mapped.haloPipelineStageId, pushError: null });
+      expect(ticket().status_id).toBe(mapped.haloOpportunityStatusId);
+      expect(done.haloStatusName).toBe(ticket().status_name ?? null);
+      expect(done.pipelineStageName).toBe(ticket().pipeline_stage_name ?? null);
+    }
+
+    // The quote's pushes include the opportunity moves it caused.
+    await pushed(createQuote.id);
+    const { pushes } = await gql.expectData(PushesDocument, { targetId: createQuote.id });
+    expect(pushes.map((p) => `${p.kind} ${p.state}`)).toEqual(['quote.createQuotation DONE', 'quote.status DONE', 'quote.status DONE']);
+    expect(pushes.filter((p) => p.kind === 'quote.status').map((p) => p.haloId)).toEqual([opportunity.haloId, opportunity.haloId]);
   }, 60_000);
 
   it('stops a push that cannot succeed with a clear per-record error, and retries it once fixed', async () => {

@@ -19,9 +19,11 @@ class PushType {
 
 @Resolver()
 export class PushResolver {
-  @Query(() => [PushType], { description: 'Pushes to Halo, newest first; filter by record or state.' })
+  @Query(() => [PushType], {
+    description: 'Pushes to Halo, newest first; filter by record or state. A quote\'s pushes include those it caused on another record (the status moves of its opportunity, kind quote.status).',
+  })
   pushes(
-    @Arg('targetId', () => ID, { nullable: true }) targetId: string | null,
+    @Arg('targetId', () => ID, { nullable: true, description: 'Our record: its own pushes and the ones it caused.' }) targetId: string | null,
     @Arg('state', () => String, { nullable: true }) state: string | null,
     @Arg('first', () => Int, { defaultValue: 50 }) first: number,
     @Ctx() ctx: GraphQLContext,
@@ -30,7 +32,11 @@ export class PushResolver {
     if (targetId && !/^[0-9a-f-]{36}$/i.test(targetId)) return [];
     return ctx.em.find(
       OutboxRow,
-      { tenantId: ctx.tenantId, ...(targetId ? { targetId } : {}), ...(state ? { state: state as OutboxRow['state'] } : {}) },
+      {
+        tenantId: ctx.tenantId,
+        ...(targetId ? { $or: [{ targetId }, { kind: 'quote.status', payload: { quoteId: targetId } }] } : {}),
+        ...(state ? { state: state as OutboxRow['state'] } : {}),
+      },
       { orderBy: { seq: 'desc' }, limit: first },
     );
   }

@@ -45,7 +45,7 @@ const plain = <T>(v: T): T => JSON.parse(JSON.stringify(v));
 @Resolver()
 export class QuoteMutations {
   private service(ctx: GraphQLContext) {
-    return new QuoteService(ctx.services.outbox);
+    return new QuoteService(ctx.services.outbox, ctx.services.settings);
   }
 
   @Mutation(() => QuoteType, { description: 'A new Draft quote for a company.' })

@@ -5,11 +5,19 @@ import { quoteLineFieldNames } from '../../integration/settings';
 import { HaloStoredDifferently, PushRejected, settlePushState, type PushContext, type PushHandler, type SettleOutcome } from '../outbox';
 import { buildQuotation, compareQuotation } from '../quotation-payload';
 import { compareTicket } from './opportunity-payload';
+import { mapTicket } from '../../sync/mappers';
 
 /** A quote's pushes: the quotation (targeting it) and its status moves (targeting its opportunity). */
 function settleQuote(em: EntityManager, row: OutboxRow, outcome: SettleOutcome): Promise<void> {
   const quoteId = row.kind === 'quote.status' ? String(row.payload?.quoteId) : row.targetId;
   return settlePushState(em, Quote, quoteId, row, outcome, { $or: [{ targetId: quoteId }, { kind: 'quote.status', payload: { quoteId } }] });
+}
+
+/** A status move settles the quote that caused it and the opportunity it moves (each by its own open pushes). */
+async function settleQuoteStatus(em: EntityManager, row: OutboxRow, outcome: SettleOutcome): Promise<void> {
+  // Opportunity first, then quote: the order setStatus takes them in, so the two never wait on each other in a cycle.
+  await settlePushState(em, Opportunity, row.targetId, row, outcome);
+  await settleQuote(em, row, outcome);
 }
 
 /**
@@ -36,6 +44,14 @@ export const quoteStatusHandler: PushHandler = {
     const stored = await client.getById('tickets', opp.haloId);
     if (!stored) throw new PushRejected(`Ticket ${opp.haloId} is no longer in Halo (deleted there), so the opportunity cannot follow the quote.`);
     const differences = compareTicket(patch, stored);
+    // What Halo holds now (names included) is our copy's state and its base for later edits, whatever the outcome.
+    const read = mapTicket(stored, settings);
+    // An own edit of the status not yet in Halo stays (the opportunity's push settles it).
+    if (!('skip' in read) && !opp.pendingChanges?.status) {
+      const held = { status: read.row.status, haloStatusId: read.row.haloStatusId, haloStatusName: read.row.haloStatusName, pipelineStageId: read.row.pipelineStageId, pipelineStageName: read.row.pipelineStageName };
+      const haloValues = opp.haloValues ? { ...opp.haloValues, status: read.row.status } : opp.haloValues;
+      await em.nativeUpdate(Opportunity, { id: opp.id }, { ...held, haloValues });
+    }
     if (differences.length) {
       throw new HaloStoredDifferently(
         'opportunity',
@@ -46,7 +62,7 @@ export const quoteStatusHandler: PushHandler = {
     }
     return { haloId: opp.haloId };
   },
-  settle: settleQuote,
+  settle: settleQuoteStatus,
 };
 
 /**
