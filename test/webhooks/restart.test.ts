@@ -60,7 +60,9 @@ describe('Halo webhooks while the processor is down', () => {
     apps.push(worker);
     const gql = graphqlClient(worker.url, apiKey);
     await waitFor('processed after restart', async () => (await gql.expectData(WebhookContactDocument, { id })).contact?.phone === '+1 555 7777', 10_000);
-    const after = await gql.expectData(HaloWebhookDeliveriesDocument, { first: 5 });
-    expect(after.haloWebhookDeliveries.filter((d) => d.haloObjectId === user.id)).toMatchObject([{ status: 'PROCESSED', outcome: 'WRITTEN' }]);
+    // The record is written first, then its delivery marked processed: wait for the mark too.
+    const ours = async () => (await gql.expectData(HaloWebhookDeliveriesDocument, { first: 5 })).haloWebhookDeliveries.filter((d) => d.haloObjectId === user.id);
+    await waitFor('delivery marked processed', async () => (await ours()).every((d) => d.status !== 'RECEIVED' && d.status !== 'PROCESSING'), 10_000);
+    expect(await ours()).toMatchObject([{ status: 'PROCESSED', outcome: 'WRITTEN' }]);
   });
 });
