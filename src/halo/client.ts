@@ -1,3 +1,4 @@
+import { HALO_TICKET_PAGE_CAP } from './facts';
 import { HaloNotFoundError, HaloError } from './errors';
 import { extractListPage, isLastPage, recordKey, type PageDecisionState } from './paging';
 import { HaloTransport, type HaloClientOptions, type QueryParams, type QueryValue, type AuthEndpoint } from './transport';
@@ -219,7 +220,7 @@ export class HaloClient {
     const where = `GET ${def.path}`;
     // `idonly`/`ticketidonly` are "not compatible with pagination" (spec): one request returns every id.
     const paginate = (opts.paginate ?? def.paginated) && !filter.idonly && !filter.ticketidonly;
-    const requestedSize = Math.max(1, Math.floor(opts.pageSize ?? 100));
+    const requestedSize = Math.max(1, Math.floor(opts.pageSize ?? HALO_TICKET_PAGE_CAP.value));
     const limit = opts.limit ?? Infinity;
     const seen = new Set<string>();
     const state: PageDecisionState = { requestedSize, fetched: 0, largestPage: 0 };

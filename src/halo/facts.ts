@@ -104,7 +104,6 @@ export const HALO_BILLING_PERIOD = {
   FOUR_YEARLY: 9,
 } as const;
 export type HaloBillingPeriodName = keyof typeof HALO_BILLING_PERIOD;
-export const HALO_BILLING_PERIOD_GRADE: HaloFactGrade = 'confirmed';
 const PERIOD_BY_VALUE = new Map<number, HaloBillingPeriodName>(Object.entries(HALO_BILLING_PERIOD).map(([k, v]) => [v, k as HaloBillingPeriodName]));
 /** The enum name of a Halo billing period value, or null for a value outside the enum. */
 export const billingPeriodName = (value: number | null | undefined): HaloBillingPeriodName | null => (value == null ? null : (PERIOD_BY_VALUE.get(value) ?? null));
@@ -227,8 +226,8 @@ export const HALO_GENERAL_USER = {
 
 // ─── Rate limits and paging ─────────────────────────────────────────────────────────────────────────────────
 
-/** Hosted Halo: 300 requests per rolling 5 minutes (two sources; one says 450): a per-tenant setting, this default. */
+/** Hosted Halo: 300 requests per rolling 5 minutes (two sources; one says 450): the rate governor's default budget. */
 export const HALO_RATE_LIMIT = fact({ max: 300, windowMs: 300_000 }, 'confirmed', 'KelvinTegelaar/PowerShellWarrantyReports#51; homotechsual/HaloAPI#31 (hosted); must be configurable');
 
-/** `/Tickets` and `/Opportunities` return at most 100 rows a page (1000 asked → 100). */
+/** `/Tickets` and `/Opportunities` return at most 100 rows a page (1000 asked → 100): the page size every list asks for. */
 export const HALO_TICKET_PAGE_CAP = fact(100, 'confirmed', 'spec; homotechsual/HaloAPI#90');

@@ -7,6 +7,7 @@
  * counter table) inside a transaction and wait until fewer than `max` rows fall inside the window; `penalize()` would
  * write a "blocked until" timestamp all processes read. Nothing else in the client changes.
  */
+import { HALO_RATE_LIMIT } from './facts';
 export interface RateGovernor {
   /**
    * Resolves when one request may be sent now. FIFO: earlier callers go first. It may resolve with a slot whose
@@ -32,7 +33,8 @@ export interface RateBudget {
   windowMs: number;
 }
 
-export const DEFAULT_RATE_BUDGET: RateBudget = { max: 300, windowMs: 300_000 };
+/** Hosted Halo's limit, from the catalogue of Halo facts (its sources are there). */
+export const DEFAULT_RATE_BUDGET: RateBudget = HALO_RATE_LIMIT.value;
 
 /**
  * Sliding-window log: at most `max` requests in any `windowMs`, each counted from when it was sent and, once its
